@@ -1,0 +1,119 @@
+# odca-harness: one non-recursive GNU Makefile.
+#
+#   make                 build ./odca-harness
+#   make demo            install packages if missing, build, grade the embedded default
+#   make check           unit tests + integration tests (one summary line at the end)
+#   make unit            unit tests only (the fast inner loop)
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make deps            apt-get the Debian 12 packages the build, tests and runs need
+#   make clean
+# Variables: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds a
+# sanitizer variant; O=dir keeps a variant's objects and binaries apart;
+# VALGRIND=1 runs the unit tests under valgrind.
+
+O ?= .
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/odca-harness
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKG_CONFIG ?= pkg-config
+PKGS := libvirt libcurl json-c libxml-2.0
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) \
+	-Iharness -Idrivers -Ireports \
+	-DODCA_VERSION='"$(VERSION)"' -DODCA_DATADIR='"$(DATADIR)"' \
+	$(DEP_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := -pthread $(LDFLAGS)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+	$(wildcard drivers/*.c) $(wildcard reports/*.c)
+LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(LIB_SRCS))
+MAIN_OBJ := $(O)/obj/harness/main.o
+LIB := $(O)/obj/libodca.a
+BIN := $(O)/odca-harness
+
+# Unit test programs: every tests/check_*.c except the integration ones.
+INTEGRATION_SRCS := tests/check_e2e.c
+UNIT_SRCS := $(filter-out $(INTEGRATION_SRCS),$(wildcard tests/check_*.c))
+UNIT_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(UNIT_SRCS))
+INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard $(INTEGRATION_SRCS)))
+
+DEPFILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+
+.PHONY: all demo check unit integration install uninstall deps clean
+
+all: $(BIN)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/obj/tests/%: tests/%.c tests/check_common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -DODCA_SRCDIR='"$(CURDIR)"' \
+		-o $@ $< $(LIB) $(CHECK_LIBS) $(DEP_LIBS)
+
+# The Debian 12 packages: build, tests and runs.  Idempotent: installs only
+# what is missing and says what.
+DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients \
+	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
+	libsubunit-dev valgrind ca-certificates
+deps:
+	@sh tests/install-deps.sh $(DEB_PKGS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN) run --out results/demo
+
+unit: $(UNIT_BINS)
+	@sh tests/run-tests.sh $(if $(VALGRIND),--valgrind) $(UNIT_BINS)
+
+integration: $(BIN) $(INTEGRATION_BINS)
+	@ODCA_HARNESS=$(abspath $(BIN)) sh tests/run-tests.sh $(INTEGRATION_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEGRATION_BINS)
+	@ODCA_HARNESS=$(abspath $(BIN)) sh tests/run-tests.sh \
+		$(if $(VALGRIND),--valgrind) $(UNIT_BINS) $(INTEGRATION_BINS)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/suites \
+		$(DESTDIR)$(DATADIR)/testnode $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/odca-harness
+	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
+	install -m 0644 drivers/testnode/*.xml $(DESTDIR)$(DATADIR)/testnode/
+	install -m 0644 odca-harness.1 $(DESTDIR)$(MANDIR)/man1/odca-harness.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/odca-harness $(DESTDIR)$(MANDIR)/man1/odca-harness.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(O)/obj $(BIN) tests/out
+
+-include $(DEPFILES)

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The result model: what a run did, step by step, with its evidence.  The
+ * runner builds it; every report writer reads it and never changes it.
+ * JSON values (arguments, observations, expected and observed values) are
+ * json-c objects owned by the model: writers take their own reference with
+ * json_object_get() if they keep one.
+ */
+#ifndef ODCA_RESULT_H
+#define ODCA_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+enum odca_verdict {
+    ODCA_V_PASS = 0, /* check: every expectation held */
+    ODCA_V_FAIL,     /* the system under test did not behave as expected */
+    ODCA_V_ERROR,    /* the harness could not evaluate (down, timeout) */
+    ODCA_V_SKIP,     /* a need was not met; reason says which */
+    ODCA_V_PARTIAL,  /* some checks passed, others were skipped */
+    ODCA_V_DONE,     /* stimulus carried out */
+    ODCA_V_NOTRUN,   /* not reached (earlier step failed, run stopped) */
+    ODCA_V_COUNT
+};
+
+/* "PASS", "FAIL", ... (upper case, as reports print them). */
+const char *odca_verdict_name(enum odca_verdict v);
+/* Parse an upper- or lower-case name; -1 if unknown. */
+int odca_verdict_parse(const char *name);
+
+/* One expectation of a check step: path op expected, against observed. */
+struct odca_expect_result {
+    char *path;            /* "vcpus", "disks.#", "nics.0.mac" */
+    char *op;              /* "eq", "ne", "approx", ... */
+    json_object *expected; /* resolved expected value (owned; may be NULL) */
+    char *tolerance;       /* "5%", "1024", or NULL */
+    json_object *observed; /* what was seen (owned; NULL = absent) */
+    enum odca_verdict verdict; /* PASS, FAIL or SKIP */
+    char *reason;          /* why it failed or was skipped, or NULL */
+};
+
+struct odca_step_result {
+    int index;          /* 1-based position in the case */
+    char *kind;         /* "stimulus" or "check" */
+    char *action;       /* "vm.start" */
+    char *level;        /* "api", "os" or "app" */
+    char *on;           /* endpoint name the step ran on, or NULL */
+    json_object *args;  /* arguments after ${...} resolution (owned) */
+    enum odca_verdict verdict;
+    char *reason;       /* why not PASS/DONE, or NULL */
+    struct odca_expect_result *expects;
+    size_t n_expects;
+    json_object *observation; /* what the action observed (owned) */
+    char *log_excerpt;        /* console or log tail, or NULL */
+    int64_t duration_ms;
+};
+
+struct odca_case_result {
+    char *suite;    /* suite id */
+    char *case_id;  /* "LC-01" */
+    char *title;
+    char *side;     /* lifecycle, check, portability, interconnectability */
+    char *level;    /* api, os, app */
+    char *endpoint; /* the endpoint, or a pair's source */
+    char *peer;     /* a pair's target, or NULL */
+    enum odca_verdict verdict;
+    char **reasons; /* one line each: why FAIL/ERROR/SKIP/PARTIAL */
+    size_t n_reasons;
+    struct odca_step_result *steps;
+    size_t n_steps;
+    int64_t started_ms; /* wall clock, ms since the epoch */
+    int64_t duration_ms;
+    /* sort keys: positions in the plan, so reports are deterministic */
+    int suite_index, case_index, endpoint_index, peer_index;
+};
+
+struct odca_endpoint_result {
+    char *name;
+    char *driver;
+    char *uri;
+    json_object *inventory;    /* CHK-01 inventory, or NULL (owned) */
+    json_object *capabilities; /* {"guest-probe": true | "why not"} (owned) */
+    char *error;               /* why it could not be opened, or NULL */
+    int vms_created;           /* by this run */
+    int vms_left;              /* found at the end of the run; -1 unknown */
+};
+
+struct odca_suite_ref {
+    char *id;
+    char *title;
+    char *file;
+    char *version;
+    char *sha256; /* of the suite file as read */
+    int format;
+};
+
+struct odca_run_result {
+    char *run_id;
+    char *tool_version;
+    int64_t started_ms;
+    int64_t ended_ms;
+    int interrupted;      /* stopped by SIGINT/SIGTERM */
+    char *host;           /* where the harness ran (uname) */
+    struct odca_suite_ref *suites;
+    size_t n_suites;
+    struct odca_endpoint_result *endpoints;
+    size_t n_endpoints;
+    struct odca_case_result *cases;
+    size_t n_cases;
+    char **cleanup_errors; /* VMs the run could not remove, one line each */
+    size_t n_cleanup_errors;
+};
+
+/* Tallies of case verdicts. */
+struct odca_tally {
+    unsigned counts[ODCA_V_COUNT];
+    unsigned total;
+};
+
+/* One row of the summary: an endpoint (peer NULL) or an ordered pair. */
+struct odca_summary_row {
+    const char *endpoint; /* borrowed from the run */
+    const char *peer;     /* borrowed, or NULL */
+    struct odca_tally tally;
+};
+
+/* Sort cases by suite, case, endpoint and peer position (deterministic). */
+void odca_run_result_sort(struct odca_run_result *run);
+
+/*
+ * Rows for each endpoint (in run order, whether or not it has cases) and
+ * for each pair that has cases.  Caller frees *rows with free().
+ */
+void odca_run_summary(const struct odca_run_result *run,
+                      struct odca_summary_row **rows, size_t *n);
+/* Tally over every case. */
+struct odca_tally odca_run_totals(const struct odca_run_result *run);
+
+/* Release helpers (free members, not the struct itself). */
+void odca_step_result_release(struct odca_step_result *s);
+void odca_case_result_release(struct odca_case_result *c);
+void odca_endpoint_result_release(struct odca_endpoint_result *e);
+/* Frees the run and everything in it; accepts NULL. */
+void odca_run_result_free(struct odca_run_result *run);
+
+/* Append helpers; the returned pointer is borrowed and zero-filled. */
+struct odca_case_result *odca_run_add_case(struct odca_run_result *run);
+struct odca_step_result *odca_case_add_step(struct odca_case_result *c);
+struct odca_expect_result *odca_step_add_expect(struct odca_step_result *s);
+void odca_case_add_reason(struct odca_case_result *c, const char *reason);
+
+#endif

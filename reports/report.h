@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One writer interface for every scorecard format (fwts, kcov): each format
+ * is one file with one const struct odca_report_writer that reads the
+ * immutable result model.  Output depends only on the model (no clock, no
+ * environment), so golden files can pin it.
+ */
+#ifndef ODCA_REPORT_H
+#define ODCA_REPORT_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "result.h"
+
+struct odca_report_writer {
+    const char *name;     /* "json", "junit", "text" */
+    const char *filename; /* "report.json", "junit.xml", "summary.txt" */
+    /* Render run as the format; caller frees *out (NUL-terminated). */
+    int (*render)(const struct odca_run_result *run, char **out, size_t *len,
+                  struct odca_error **err);
+};
+
+/* All writers, NULL-terminated. */
+extern const struct odca_report_writer *const odca_report_writers[];
+
+/* Find by name; NULL if unknown. */
+const struct odca_report_writer *odca_report_writer_find(const char *name);
+
+/*
+ * Render every writer into dir (created if needed), each through a
+ * temporary file and rename, so an interrupted run never leaves a
+ * half-written report.
+ */
+int odca_report_write_all(const struct odca_run_result *run, const char *dir,
+                          struct odca_error **err);
+
+#endif
