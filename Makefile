@@ -20,7 +20,7 @@ DESTDIR ?=
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKG_CONFIG ?= pkg-config
-PKGS := libvirt libcurl json-c libxml-2.0
+PKGS := libvirt libcurl json-c libxml-2.0 libcrypto
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -36,6 +36,7 @@ endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) \
 	-Iharness -Idrivers -Ireports \
 	-DODCA_VERSION='"$(VERSION)"' -DODCA_DATADIR='"$(DATADIR)"' \
+	-DODCA_SRCDIR='"$(CURDIR)"' \
 	$(DEP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := -pthread $(LDFLAGS)
 ifneq ($(SANITIZE),)
@@ -75,14 +76,14 @@ $(BIN): $(MAIN_OBJ) $(LIB)
 
 $(O)/obj/tests/%: tests/%.c tests/check_common.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -DODCA_SRCDIR='"$(CURDIR)"' \
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests \
 		-o $@ $< $(LIB) $(CHECK_LIBS) $(DEP_LIBS)
 
 # The Debian 12 packages: build, tests and runs.  Idempotent: installs only
 # what is missing and says what.
 DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients \
 	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
-	libsubunit-dev valgrind ca-certificates
+	libsubunit-dev libssl-dev valgrind ca-certificates
 deps:
 	@sh tests/install-deps.sh $(DEB_PKGS)
 

@@ -214,6 +214,13 @@ struct odca_driver {
     int (*guest_exec)(struct odca_conn *conn, const char *vm, const char *cmd,
                       int64_t deadline_ms, char **output, int *status,
                       struct odca_error **err);
+    /*
+     * The tail of the guest's console output (at most max_bytes, caller
+     * frees *text), e.g. to see that the guest received an ACPI shutdown.
+     */
+    int (*guest_console)(struct odca_conn *conn, const char *vm,
+                         size_t max_bytes, char **text,
+                         struct odca_error **err);
 };
 
 /* All drivers, NULL-terminated, in the order they are tried. */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command-line layer: the only code that prints to the terminal and
+ * picks exit codes (curl's src/ vs lib/, virsh vs libvirt).
+ */
+#ifndef ODCA_CLI_H
+#define ODCA_CLI_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "error.h"
+#include "suite.h"
+
+enum {
+    ODCA_EXIT_OK = 0,       /* no case failed or errored */
+    ODCA_EXIT_FAIL = 1,     /* some case failed */
+    ODCA_EXIT_USAGE = 2,    /* bad usage or bad input file */
+    ODCA_EXIT_HARNESS = 3,  /* harness or endpoint error, and no failure */
+};
+
+/* Options shared by run, list and cleanup. */
+struct cli_common {
+    char **suite_files;
+    size_t n_suite_files;
+    char **cases;
+    size_t n_cases;
+    char **config_files;
+    size_t n_config_files;
+    char **endpoint_args;
+    size_t n_endpoint_args;
+};
+
+void cli_common_add(char ***list, size_t *n, const char *value);
+void cli_common_release(struct cli_common *c);
+
+/*
+ * Where the shipped suites and test-node files are: $ODCA_HARNESS_DATADIR,
+ * the directory of the binary (a build tree), the installed data directory,
+ * or the source tree it was built from.  Caller frees.
+ */
+char *cli_datadir(struct odca_error **err);
+
+/* Load --suite files, or every shipped suite; caller frees each + array. */
+int cli_load_suites(const struct cli_common *c, struct odca_suite ***suites,
+                    size_t *n, struct odca_error **err);
+void cli_free_suites(struct odca_suite **suites, size_t n);
+/* --config files and --endpoint args, or the embedded default. */
+int cli_load_config(const struct cli_common *c, struct odca_config *cfg,
+                    struct odca_error **err);
+
+/* Print "odca-harness: message" and return the exit code for its kind. */
+int cli_fail(struct odca_error *err);
+
+int cli_run(int argc, char **argv);
+int cli_list(int argc, char **argv);
+int cli_cleanup(int argc, char **argv);
+
+#endif

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ${...} references and JSON paths.  Kept apart from the loader and the
+ * runner because both need the same grammar: what the loader accepts is
+ * exactly what the runner can resolve.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref.h"
+#include "util.h"
+
+static int seg_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '#' ||
+           c == '.';
+}
+
+/* Parse "${path}" at s; *end set past '}'.  Returns the path or NULL. */
+static char *parse_ref(const char *s, const char **end)
+{
+    const char *p = s + 2;
+    const char *start = p;
+
+    while (*p && seg_char(*p))
+        p++;
+    if (*p != '}' || p == start || *start == '.' || p[-1] == '.')
+        return NULL;
+    if (strstr(start, "..") && strstr(start, "..") < p)
+        return NULL;
+    *end = p + 1;
+    return xstrndup(start, (size_t)(p - start));
+}
+
+int odca_ref_scan(const char *s, const char *where, odca_ref_fn fn,
+                  void *opaque, struct odca_error **err)
+{
+    const char *p = s;
+
+    while ((p = strstr(p, "${")) != NULL) {
+        const char *end = NULL;
+        char *path = parse_ref(p, &end);
+        char *dot;
+        int rc;
+
+        if (!path) {
+            odca_error_set(err, ODCA_ERR_INPUT,
+                           "%s: malformed reference in '%s' (expected "
+                           "${name.path} with letters, digits, _ - # and dots)",
+                           where, s);
+            return -1;
+        }
+        dot = strchr(path, '.');
+        if (dot)
+            *dot = '\0';
+        rc = fn ? fn(path, where, opaque, err) : 0;
+        free(path);
+        if (rc < 0)
+            return -1;
+        p = end;
+    }
+    return 0;
+}
+
+int odca_ref_scan_json(json_object *v, const char *where, odca_ref_fn fn,
+                       void *opaque, struct odca_error **err)
+{
+    size_t i;
+
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        return odca_ref_scan(json_object_get_string(v), where, fn, opaque,
+                             err);
+    case json_type_array:
+        for (i = 0; i < json_object_array_length(v); i++)
+            if (odca_ref_scan_json(json_object_array_get_idx(v, i), where, fn,
+                                   opaque, err) < 0)
+                return -1;
+        return 0;
+    case json_type_object: {
+        json_object_object_foreach(v, key, val)
+        {
+            (void)key;
+            if (odca_ref_scan_json(val, where, fn, opaque, err) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static const char *unknown_reason(json_object *o)
+{
+    json_object *r;
+
+    if (json_object_is_type(o, json_type_object) &&
+        json_object_object_get_ex(o, "$unknown", &r))
+        return json_object_get_string(r);
+    return NULL;
+}
+
+int odca_json_path(json_object *root, const char *path, json_object **out,
+                   int *owned, const char **unknown)
+{
+    char *copy = xstrdup(path);
+    char *seg = copy;
+    json_object *cur = root;
+    int found = 0;
+
+    *owned = 0;
+    *unknown = NULL;
+    while (seg) {
+        char *next = strchr(seg, '.');
+
+        if (next)
+            *next++ = '\0';
+        if ((*unknown = unknown_reason(cur)) != NULL)
+            goto done;
+        if (strcmp(seg, "#") == 0 && !next) {
+            if (json_object_is_type(cur, json_type_array))
+                *out = json_object_new_int64(
+                    (int64_t)json_object_array_length(cur));
+            else if (json_object_is_type(cur, json_type_object))
+                *out = json_object_new_int64(json_object_object_length(cur));
+            else
+                goto done;
+            *owned = 1;
+            found = 1;
+            goto done;
+        }
+        if (json_object_is_type(cur, json_type_array)) {
+            uint64_t idx;
+
+            if (odca_parse_u64(seg, &idx) < 0 ||
+                idx >= json_object_array_length(cur))
+                goto done;
+            cur = json_object_array_get_idx(cur, (size_t)idx);
+        } else if (!json_object_is_type(cur, json_type_object) ||
+                   !json_object_object_get_ex(cur, seg, &cur)) {
+            goto done;
+        }
+        seg = next;
+    }
+    if ((*unknown = unknown_reason(cur)) != NULL)
+        goto done;
+    *out = cur;
+    found = 1;
+done:
+    free(copy);
+    return found;
+}
+
+/* "${a.b} + 3": the ref path and the offset, if s is exactly that. */
+static char *whole_ref(const char *s, long long *offset)
+{
+    const char *end = NULL;
+    char *path;
+    char *num_end = NULL;
+    long long n;
+
+    *offset = 0;
+    if (strncmp(s, "${", 2) != 0 || !(path = parse_ref(s, &end)))
+        return NULL;
+    while (*end == ' ')
+        end++;
+    if (!*end)
+        return path;
+    if ((*end == '+' || *end == '-') && end[1] == ' ') {
+        n = strtoll(end + 2, &num_end, 10);
+        if (num_end && num_end != end + 2 && !*num_end) {
+            *offset = *end == '-' ? -n : n;
+            return path;
+        }
+    }
+    free(path);
+    return NULL;
+}
+
+/* 1 and *v (a new reference, may be NULL for JSON null) when found. */
+static int lookup(json_object *obs, const char *path, json_object **v,
+                  char **missing)
+{
+    json_object *found = NULL;
+    const char *unknown = NULL;
+    int owned = 0;
+
+    if (!odca_json_path(obs, path, &found, &owned, &unknown)) {
+        if (unknown)
+            *missing = xasprintf("${%s} is unknown: %s", path, unknown);
+        else
+            *missing = xasprintf("${%s} was not observed (the step that "
+                                 "saves it did not run or saw no such value)",
+                                 path);
+        return 0;
+    }
+    *v = owned ? found : json_object_get(found);
+    return 1;
+}
+
+static int resolve_whole(const char *s, const char *path, long long off,
+                         json_object *obs, json_object **out, char **missing)
+{
+    json_object *v = NULL;
+
+    if (!lookup(obs, path, &v, missing))
+        return 1;
+    if (off == 0) {
+        *out = v;
+        return 0;
+    }
+    if (json_object_is_type(v, json_type_int)) {
+        *out = json_object_new_int64(json_object_get_int64(v) + off);
+        json_object_put(v);
+        return 0;
+    }
+    *missing = xasprintf("'%s': only a whole number can take + or -", s);
+    json_object_put(v);
+    return 1;
+}
+
+static int resolve_string(const char *s, json_object *obs, json_object **out,
+                          char **missing)
+{
+    long long off = 0;
+    char *path = whole_ref(s, &off);
+    struct odca_buf b = {0};
+    const char *p = s;
+    const char *at;
+
+    if (path) {
+        int rc = resolve_whole(s, path, off, obs, out, missing);
+
+        free(path);
+        return rc;
+    }
+    while ((at = strstr(p, "${")) != NULL) {
+        const char *end = NULL;
+        char *ref = parse_ref(at, &end);
+        json_object *v = NULL;
+
+        odca_buf_add(&b, p, (size_t)(at - p));
+        if (!ref) { /* the loader refused these; keep the text */
+            odca_buf_puts(&b, "${");
+            p = at + 2;
+            continue;
+        }
+        if (!lookup(obs, ref, &v, missing)) {
+            free(ref);
+            odca_buf_release(&b);
+            return 1;
+        }
+        free(ref);
+        odca_buf_puts(&b, json_object_is_type(v, json_type_string)
+                              ? json_object_get_string(v)
+                              : json_object_to_json_string_ext(
+                                    v, JSON_C_TO_STRING_PLAIN));
+        json_object_put(v);
+        p = end;
+    }
+    odca_buf_puts(&b, p);
+    *out = json_object_new_string(b.data ? b.data : "");
+    odca_buf_release(&b);
+    return 0;
+}
+
+int odca_ref_resolve(json_object *v, json_object *observations,
+                     json_object **out, char **missing)
+{
+    json_object *res;
+    size_t i;
+
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        return resolve_string(json_object_get_string(v), observations, out,
+                              missing);
+    case json_type_array:
+        res = json_object_new_array();
+        for (i = 0; i < json_object_array_length(v); i++) {
+            json_object *item = NULL;
+
+            if (odca_ref_resolve(json_object_array_get_idx(v, i),
+                                 observations, &item, missing)) {
+                json_object_put(res);
+                return 1;
+            }
+            json_object_array_add(res, item);
+        }
+        *out = res;
+        return 0;
+    case json_type_object: {
+        res = json_object_new_object();
+        json_object_object_foreach(v, key, val)
+        {
+            json_object *item = NULL;
+
+            if (odca_ref_resolve(val, observations, &item, missing)) {
+                json_object_put(res);
+                return 1;
+            }
+            json_object_object_add(res, key, item);
+        }
+        *out = res;
+        return 0;
+    }
+    default:
+        *out = json_object_get(v);
+        return 0;
+    }
+}

@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scorecard a person reads in a terminal: who was graded, the counts per
+ * endpoint and pair, one line per case and, under each case that did not
+ * pass, why.  Plain text with aligned columns; colour is the CLI's business.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+/* Indent of the lines under a case: past the VERDICT column. */
+#define DETAIL_INDENT "         "
+
+/* A table: cells (owned) row-major, each row with optional lines after it. */
+struct table {
+    size_t n_cols;
+    const char *const *heads;
+    const int *right; /* per column: right-aligned (numbers) */
+    char **cells;
+    char **after; /* per row: text printed under it, or NULL (owned) */
+    size_t n_rows, alloc_cells, alloc_after;
+};
+
+static const char *or_dash(const char *s)
+{
+    return s ? s : "-";
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid;
+ * *cp gets the code point.
+ */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len, i;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2, *cp = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3, *cp = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4, *cp = s[0] & 0x07;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3f);
+    }
+    if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
+        (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
+        return 0;
+    return len;
+}
+
+/*
+ * A model string made safe for one terminal line: control characters
+ * (a guest console's escape sequences, newlines) and invalid UTF-8 become
+ * visible "\xNN" / "\uNNNN".  Caller frees.
+ */
+static char *clean(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)or_dash(str);
+    size_t n = strlen((const char *)s);
+    struct odca_buf b = {0};
+
+    while (n > 0) {
+        uint32_t cp = 0;
+        size_t len = utf8_decode(s, n, &cp);
+
+        if (len == 0 || cp < 0x20 || cp == 0x7f)
+            odca_buf_printf(&b, "\\x%02X", s[0]);
+        else if (cp >= 0x80 && cp <= 0x9f)
+            odca_buf_printf(&b, "\\u%04X", (unsigned)cp);
+        else
+            odca_buf_add(&b, (const char *)s, len);
+        if (len == 0)
+            len = 1;
+        s += len;
+        n -= len;
+    }
+    return odca_buf_steal(&b);
+}
+
+/* Display width: code points (clean() leaves no control characters). */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
+static void pad(struct odca_buf *b, size_t n)
+{
+    while (n-- > 0)
+        odca_buf_puts(b, " ");
+}
+
+static void format_secs(char *buf, size_t len, int64_t ms)
+{
+    if (ms < 0)
+        ms = 0;
+    snprintf(buf, len, "%lld.%03lld s", (long long)(ms / 1000),
+             (long long)(ms % 1000));
+}
+
+/* Append one row; the table takes the cells and after (may be NULL). */
+static void table_add(struct table *t, char **cells, char *after)
+{
+    size_t i, base = t->n_rows * t->n_cols;
+
+    t->cells =
+        xgrow(t->cells, sizeof(char *), base + t->n_cols, &t->alloc_cells);
+    t->after = xgrow(t->after, sizeof(char *), t->n_rows + 1, &t->alloc_after);
+    for (i = 0; i < t->n_cols; i++)
+        t->cells[base + i] = cells[i];
+    t->after[t->n_rows++] = after;
+}
+
+static void table_line(struct odca_buf *b, const struct table *t,
+                       const char *const *cells, const size_t *w)
+{
+    size_t i, n = t->n_cols;
+
+    /* no trailing blanks: the last left-aligned cells are not padded */
+    while (n > 0 && !t->right[n - 1] && !*cells[n - 1])
+        n--;
+    for (i = 0; i < n; i++) {
+        size_t cw = width(cells[i]);
+
+        if (i > 0)
+            odca_buf_puts(b, "  ");
+        if (t->right[i])
+            pad(b, w[i] - cw);
+        odca_buf_puts(b, cells[i]);
+        if (!t->right[i] && i + 1 < n)
+            pad(b, w[i] - cw);
+    }
+    odca_buf_puts(b, "\n");
+}
+
+static void table_print(struct odca_buf *b, const struct table *t)
+{
+    size_t *w = xcalloc(t->n_cols, sizeof(*w));
+    size_t r, i;
+
+    for (i = 0; i < t->n_cols; i++)
+        w[i] = width(t->heads[i]);
+    for (r = 0; r < t->n_rows; r++)
+        for (i = 0; i < t->n_cols; i++)
+            if (width(t->cells[r * t->n_cols + i]) > w[i])
+                w[i] = width(t->cells[r * t->n_cols + i]);
+    table_line(b, t, t->heads, w);
+    for (r = 0; r < t->n_rows; r++) {
+        table_line(b, t, (const char *const *)&t->cells[r * t->n_cols], w);
+        if (t->after[r])
+            odca_buf_puts(b, t->after[r]);
+    }
+    free(w);
+}
+
+static void table_release(struct table *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    for (i = 0; i < t->n_rows; i++)
+        free(t->after[i]);
+    free(t->cells);
+    free(t->after);
+}
+
+/*
+ * The verdict columns: PASS to PARTIAL always, DONE and NOT-RUN only when
+ * some case has them.  Returns how many were put in cols.
+ */
+static size_t verdict_columns(const struct odca_run_result *run, int *cols)
+{
+    struct odca_tally t = odca_run_totals(run);
+    size_t n = 0;
+    int v;
+
+    for (v = 0; v < ODCA_V_COUNT; v++)
+        if (v <= ODCA_V_PARTIAL || t.counts[v] > 0)
+            cols[n++] = v;
+    return n;
+}
+
+/* A scalar of the inventory as text; NULL for {"$unknown": ...} too. */
+static const char *inventory_text(json_object *v)
+{
+    if (!v || json_object_is_type(v, json_type_object) ||
+        json_object_is_type(v, json_type_array))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+/*
+ * "QEMU 8.2.2" from inventory.hypervisor.{type,version} (or the flat
+ * hypervisor_type / hypervisor_version); "-" without an inventory.
+ */
+static char *hypervisor(json_object *inv)
+{
+    json_object *hv = NULL, *type = NULL, *version = NULL;
+    const char *ts, *vs;
+    char *joined, *cleaned;
+
+    if (!inv)
+        return xstrdup("-");
+    if (json_object_object_get_ex(inv, "hypervisor", &hv) &&
+        json_object_is_type(hv, json_type_object) &&
+        !json_object_object_get_ex(hv, "$unknown", NULL)) {
+        json_object_object_get_ex(hv, "type", &type);
+        json_object_object_get_ex(hv, "version", &version);
+    } else {
+        if (!json_object_object_get_ex(inv, "hypervisor_type", &type))
+            type = hv;
+        json_object_object_get_ex(inv, "hypervisor_version", &version);
+    }
+    ts = inventory_text(type);
+    vs = inventory_text(version);
+    if (!ts && !vs)
+        return xstrdup("?");
+    joined =
+        xasprintf("%s%s%s", ts ? ts : "", ts && vs ? " " : "", vs ? vs : "");
+    cleaned = clean(joined);
+    free(joined);
+    return cleaned;
+}
+
+static const struct odca_endpoint_result *
+find_endpoint(const struct odca_run_result *run, const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < run->n_endpoints; i++)
+        if (run->endpoints[i].name && !strcmp(run->endpoints[i].name, name))
+            return &run->endpoints[i];
+    return NULL;
+}
+
+/* "name         value", the value cleaned. */
+static void field(struct odca_buf *b, const char *name, const char *value)
+{
+    char *v = clean(value);
+
+    odca_buf_printf(b, "%-12s %s\n", name, v);
+    free(v);
+}
+
+static void add_header(struct odca_buf *b, const struct odca_run_result *run)
+{
+    char *version = clean(run->tool_version);
+    char started[40] = "-", ended[64] = "-";
+    struct odca_buf suites = {0};
+    size_t i;
+
+    if (run->started_ms > 0)
+        odca_format_time(run->started_ms, started, sizeof(started));
+    if (run->ended_ms > 0)
+        odca_format_time(run->ended_ms, ended, sizeof(ended));
+    if (run->started_ms > 0 && run->ended_ms >= run->started_ms) {
+        char secs[32];
+
+        format_secs(secs, sizeof(secs), run->ended_ms - run->started_ms);
+        snprintf(ended + strlen(ended), sizeof(ended) - strlen(ended), " (%s)",
+                 secs);
+    }
+    for (i = 0; i < run->n_suites; i++)
+        odca_buf_printf(&suites, "%s%s %s", i ? ", " : "",
+                        or_dash(run->suites[i].id),
+                        or_dash(run->suites[i].version));
+    odca_buf_printf(b, "odca-harness %s scorecard\n", version);
+    field(b, "run", run->run_id);
+    field(b, "started", started);
+    field(b, "ended", ended);
+    field(b, "host", run->host);
+    field(b, "interrupted", run->interrupted ? "yes" : "no");
+    field(b, "suites", suites.data);
+    odca_buf_release(&suites);
+    free(version);
+}
+
+/* Verdict counts of one row, then its total, into cells. */
+static void count_cells(char **cells, const struct odca_tally *t,
+                        const int *cols, size_t n_v)
+{
+    size_t i;
+
+    for (i = 0; i < n_v; i++)
+        cells[i] = xasprintf("%u", t->counts[cols[i]]);
+    cells[n_v] = xasprintf("%u", t->total);
+}
+
+/* Headings: the leading ones given, then the verdicts and TOTAL. */
+static size_t count_heads(const char **heads, int *right, size_t lead,
+                          const int *cols, size_t n_v)
+{
+    size_t i;
+
+    for (i = 0; i < n_v; i++) {
+        heads[lead + i] = odca_verdict_name(cols[i]);
+        right[lead + i] = 1;
+    }
+    heads[lead + n_v] = "TOTAL";
+    right[lead + n_v] = 1;
+    return lead + n_v + 1;
+}
+
+/* Lines under the endpoint table: why it was not opened, VMs left. */
+static void add_endpoint_notes(struct odca_buf *b,
+                               const struct odca_endpoint_result *e)
+{
+    char *name;
+
+    if (!e)
+        return;
+    name = clean(e->name);
+    if (e->error) {
+        char *msg = clean(e->error);
+
+        odca_buf_printf(b, "%s: not opened: %s\n", name, msg);
+        free(msg);
+    }
+    if (e->vms_left > 0)
+        odca_buf_printf(
+            b, "%s: %d VM%s left at the end of the run (%d created)\n", name,
+            e->vms_left, e->vms_left == 1 ? "" : "s", e->vms_created);
+    free(name);
+}
+
+static void add_endpoints(struct odca_buf *b, const struct odca_run_result *run,
+                          const struct odca_summary_row *rows, size_t n_rows,
+                          const int *cols, size_t n_v)
+{
+    const char *heads[ODCA_V_COUNT + 4] = {"ENDPOINT", "DRIVER", "HYPERVISOR"};
+    int right[ODCA_V_COUNT + 4] = {0};
+    char *cells[ODCA_V_COUNT + 4];
+    struct table t = {.heads = heads, .right = right};
+    struct odca_buf notes = {0};
+    size_t i;
+
+    t.n_cols = count_heads(heads, right, 3, cols, n_v);
+    for (i = 0; i < n_rows; i++) {
+        const struct odca_endpoint_result *e;
+
+        if (rows[i].peer)
+            continue;
+        e = find_endpoint(run, rows[i].endpoint);
+        cells[0] = clean(rows[i].endpoint);
+        cells[1] = clean(e ? e->driver : NULL);
+        cells[2] = hypervisor(e ? e->inventory : NULL);
+        count_cells(&cells[3], &rows[i].tally, cols, n_v);
+        table_add(&t, cells, NULL);
+        add_endpoint_notes(&notes, e);
+    }
+    if (t.n_rows)
+        table_print(b, &t);
+    else
+        odca_buf_puts(b, "no endpoints\n");
+    if (notes.len)
+        odca_buf_puts(b, notes.data);
+    odca_buf_release(&notes);
+    table_release(&t);
+}
+
+static void add_pairs(struct odca_buf *b, const struct odca_summary_row *rows,
+                      size_t n_rows, const int *cols, size_t n_v)
+{
+    const char *heads[ODCA_V_COUNT + 2] = {"PAIR"};
+    int right[ODCA_V_COUNT + 2] = {0};
+    char *cells[ODCA_V_COUNT + 2];
+    struct table t = {.heads = heads, .right = right};
+    size_t i;
+
+    t.n_cols = count_heads(heads, right, 1, cols, n_v);
+    for (i = 0; i < n_rows; i++) {
+        char *src, *dst;
+
+        if (!rows[i].peer)
+            continue;
+        src = clean(rows[i].endpoint);
+        dst = clean(rows[i].peer);
+        cells[0] = xasprintf("%s -> %s", src, dst);
+        free(src);
+        free(dst);
+        count_cells(&cells[1], &rows[i].tally, cols, n_v);
+        table_add(&t, cells, NULL);
+    }
+    if (t.n_rows) {
+        odca_buf_puts(b, "\n");
+        table_print(b, &t);
+    }
+    table_release(&t);
+}
+
+static void add_json(struct odca_buf *b, json_object *v)
+{
+    const char *s = json_object_to_json_string_ext(
+        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+    odca_buf_puts(b, s ? s : "?");
+}
+
+/*
+ * "vcpus expected 4, saw 2"; "memory_mib expected approx 2048 within 5%,
+ * saw 2000"; an absent observed value is "nothing".
+ */
+static void add_expect_phrase(struct odca_buf *b,
+                              const struct odca_expect_result *e)
+{
+    int plain = !e->op || strcmp(e->op, "eq") == 0;
+
+    odca_buf_printf(b, "%s expected", or_dash(e->path));
+    if (!plain)
+        odca_buf_printf(b, " %s", e->op);
+    if (e->expected || plain || strcmp(e->op, "ne") == 0) {
+        odca_buf_puts(b, " ");
+        add_json(b, e->expected);
+    }
+    if (e->tolerance)
+        odca_buf_printf(b, " within %s", e->tolerance);
+    odca_buf_puts(b, ", saw ");
+    if (e->observed)
+        add_json(b, e->observed);
+    else
+        odca_buf_puts(b, "nothing");
+}
+
+/* Append line (built raw) cleaned, indented under the case row. */
+static void add_detail(struct odca_buf *b, struct odca_buf *line)
+{
+    char *s = clean(line->data);
+
+    odca_buf_printf(b, DETAIL_INDENT "%s\n", s);
+    free(s);
+    odca_buf_release(line);
+}
+
+/* Under a case that did not pass: reasons and failed expectations. */
+static char *case_details(const struct odca_case_result *c)
+{
+    struct odca_buf b = {0};
+    struct odca_buf line = {0};
+    size_t i, k;
+
+    for (i = 0; i < c->n_reasons; i++) {
+        odca_buf_printf(&line, "reason: %s", c->reasons[i]);
+        add_detail(&b, &line);
+    }
+    for (i = 0; c->verdict == ODCA_V_FAIL && i < c->n_steps; i++) {
+        const struct odca_step_result *s = &c->steps[i];
+
+        for (k = 0; k < s->n_expects; k++) {
+            if (s->expects[k].verdict != ODCA_V_FAIL)
+                continue;
+            odca_buf_printf(&line, "step %d %s: ", s->index,
+                            or_dash(s->action));
+            add_expect_phrase(&line, &s->expects[k]);
+            add_detail(&b, &line);
+        }
+    }
+    return b.data;
+}
+
+static void add_cases(struct odca_buf *b, const struct odca_run_result *run)
+{
+    static const char *const heads[] = {"VERDICT", "CASE", "WHERE", "TITLE",
+                                        "TIME"};
+    static const int right[] = {0, 0, 0, 0, 1};
+    struct table t = {.n_cols = 5, .heads = heads, .right = right};
+    char *cells[5];
+    char secs[32];
+    size_t i;
+
+    for (i = 0; i < run->n_cases; i++) {
+        const struct odca_case_result *c = &run->cases[i];
+        char *where = c->peer
+                          ? xasprintf("%s -> %s", or_dash(c->endpoint), c->peer)
+                          : xstrdup(or_dash(c->endpoint));
+
+        format_secs(secs, sizeof(secs), c->duration_ms);
+        cells[0] = xstrdup(odca_verdict_name(c->verdict));
+        cells[1] = clean(c->case_id);
+        cells[2] = clean(where);
+        cells[3] = clean(c->title);
+        cells[4] = xstrdup(secs);
+        free(where);
+        table_add(&t, cells,
+                  c->verdict == ODCA_V_PASS ? NULL : case_details(c));
+    }
+    odca_buf_puts(b, "\n");
+    if (t.n_rows)
+        table_print(b, &t);
+    else
+        odca_buf_puts(b, "no cases\n");
+    table_release(&t);
+}
+
+static void add_count(struct odca_buf *b, unsigned n, const char *what)
+{
+    odca_buf_printf(b, ", %u %s", n, what);
+}
+
+static void add_footer(struct odca_buf *b, const struct odca_run_result *run)
+{
+    struct odca_tally t = odca_run_totals(run);
+    size_t i;
+
+    odca_buf_printf(b, "\n%u case%s: %u passed", t.total,
+                    t.total == 1 ? "" : "s", t.counts[ODCA_V_PASS]);
+    add_count(b, t.counts[ODCA_V_FAIL], "failed");
+    add_count(b, t.counts[ODCA_V_ERROR],
+              t.counts[ODCA_V_ERROR] == 1 ? "error" : "errors");
+    add_count(b, t.counts[ODCA_V_SKIP], "skipped");
+    add_count(b, t.counts[ODCA_V_PARTIAL], "partial");
+    if (t.counts[ODCA_V_DONE])
+        add_count(b, t.counts[ODCA_V_DONE], "done");
+    if (t.counts[ODCA_V_NOTRUN])
+        add_count(b, t.counts[ODCA_V_NOTRUN], "not run");
+    odca_buf_puts(b, "\n");
+    if (run->interrupted)
+        odca_buf_puts(b, "note: the run was interrupted\n");
+    if (run->n_cleanup_errors)
+        odca_buf_printf(b, "note: %zu cleanup error%s remain%s:\n",
+                        run->n_cleanup_errors,
+                        run->n_cleanup_errors == 1 ? "" : "s",
+                        run->n_cleanup_errors == 1 ? "s" : "");
+    for (i = 0; i < run->n_cleanup_errors; i++) {
+        char *s = clean(run->cleanup_errors[i]);
+
+        odca_buf_printf(b, "  %s\n", s);
+        free(s);
+    }
+}
+
+static int render(const struct odca_run_result *run, char **out, size_t *len,
+                  struct odca_error **err)
+{
+    struct odca_summary_row *rows = NULL;
+    struct odca_buf b = {0};
+    int cols[ODCA_V_COUNT];
+    size_t n_rows = 0, n_v;
+
+    odca_run_summary(run, &rows, &n_rows);
+    n_v = verdict_columns(run, cols);
+    add_header(&b, run);
+    odca_buf_puts(&b, "\n");
+    add_endpoints(&b, run, rows, n_rows, cols, n_v);
+    add_pairs(&b, rows, n_rows, cols, n_v);
+    add_cases(&b, run);
+    add_footer(&b, run);
+    free(rows);
+    *len = b.len;
+    *out = odca_buf_steal(&b);
+    return 0;
+}
+
+const struct odca_report_writer odca_report_text = {
+    .name = "text",
+    .filename = "summary.txt",
+    .render = render,
+};
