@@ -78,6 +78,13 @@ int odca_mkdir_p(const char *path, struct odca_error **err);
 /* 1 if s starts with prefix. */
 int odca_starts_with(const char *s, const char *prefix);
 
+/*
+ * Decode the UTF-8 sequence at s (n > 0 bytes left) into *cp; return its
+ * length, or 0 if it is invalid (overlong, surrogate, past U+10FFFF,
+ * truncated).  Guest consoles hold any bytes; reports must stay valid.
+ */
+size_t odca_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* Line and column (1-based) of byte offset off in text. */
 void odca_line_col(const char *text, size_t off, int *line, int *col);
 

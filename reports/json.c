@@ -288,38 +288,6 @@ static json_object *document(const struct odca_run_result *run)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (n bytes left), or 0 if it is not
- * one: overlong forms, surrogates and values past U+10FFFF are invalid.
- */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len, i;
-    uint32_t cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, cp = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, cp = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return len;
-}
-
-/*
  * json-c copies string bytes as they are, and a guest's console can hold
  * any bytes: replace each invalid byte with U+FFFD so the file is valid
  * JSON.  Everything json-c writes outside strings is ASCII, so this only
@@ -331,7 +299,8 @@ static void add_valid_utf8(struct odca_buf *b, const char *text)
     size_t n = strlen(text);
 
     while (n > 0) {
-        size_t len = utf8_len(s, n);
+        uint32_t cp;
+        size_t len = odca_utf8_decode(s, n, &cp);
 
         if (len == 0) {
             odca_buf_puts(b, "\xef\xbf\xbd");

@@ -42,39 +42,6 @@ static int same(const char *a, const char *b)
 }
 
 /*
- * Decode the UTF-8 sequence at s (n bytes left) into *cp; return its length,
- * or 0 if invalid (overlong, surrogate, past U+10FFFF, truncated).
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    size_t len, i;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, *cp = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, *cp = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, *cp = s[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
-        (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
-        return 0;
-    return len;
-}
-
-/*
  * Append s as characters XML 1.0 allows: libxml2 escapes markup but copies
  * control characters and invalid UTF-8, which would make the file
  * ill-formed.  Such bytes become a visible "\xNN" (U+FFFE/U+FFFF "\uFFFE").
@@ -86,7 +53,7 @@ static void add_xml_clean(struct odca_buf *b, const char *str)
 
     while (n > 0) {
         uint32_t cp = 0;
-        size_t len = utf8_decode(s, n, &cp);
+        size_t len = odca_utf8_decode(s, n, &cp);
 
         if (len == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r'))
             odca_buf_printf(b, "\\x%02X", s[0]);

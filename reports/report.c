@@ -6,10 +6,6 @@
 #include "report.h"
 #include "util.h"
 
-extern const struct odca_report_writer odca_report_json;
-extern const struct odca_report_writer odca_report_junit;
-extern const struct odca_report_writer odca_report_text;
-
 const struct odca_report_writer *const odca_report_writers[] = {
     &odca_report_json,
     &odca_report_junit,

@@ -21,6 +21,11 @@ struct odca_report_writer {
                   struct odca_error **err);
 };
 
+/* The writers (one file each), also reachable through the list below. */
+extern const struct odca_report_writer odca_report_json;
+extern const struct odca_report_writer odca_report_junit;
+extern const struct odca_report_writer odca_report_text;
+
 /* All writers, NULL-terminated. */
 extern const struct odca_report_writer *const odca_report_writers[];
 

@@ -30,39 +30,6 @@ static const char *or_dash(const char *s)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid;
- * *cp gets the code point.
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    size_t len, i;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, *cp = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, *cp = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, *cp = s[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
-        (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
-        return 0;
-    return len;
-}
-
-/*
  * A model string made safe for one terminal line: control characters
  * (a guest console's escape sequences, newlines) and invalid UTF-8 become
  * visible "\xNN" / "\uNNNN".  Caller frees.
@@ -75,7 +42,7 @@ static char *clean(const char *str)
 
     while (n > 0) {
         uint32_t cp = 0;
-        size_t len = utf8_decode(s, n, &cp);
+        size_t len = odca_utf8_decode(s, n, &cp);
 
         if (len == 0 || cp < 0x20 || cp == 0x7f)
             odca_buf_printf(&b, "\\x%02X", s[0]);

@@ -18,11 +18,6 @@
 #include "report.h"
 #include "util.h"
 
-/* The writers (report.h lists them only through odca_report_writers). */
-extern const struct odca_report_writer odca_report_json;
-extern const struct odca_report_writer odca_report_junit;
-extern const struct odca_report_writer odca_report_text;
-
 #define T0 INT64_C(1795424400000) /* 2026-11-23T09:00:00.000Z */
 
 struct case_spec {
