@@ -162,9 +162,15 @@ static json_object *perform(struct odca_step_ctx *ctx,
             return obs;
         evaluate(ctx, step, obs, s);
         if (s->verdict != ODCA_V_FAIL || !step->wait_s ||
-            odca_now_mono_ms() >= until ||
-            odca_runner_stopping(ctx->env->runner))
+            odca_now_mono_ms() >= until)
             return obs;
+        if (odca_runner_stopping(ctx->env->runner)) {
+            /* not a failure of the endpoint: we stopped looking */
+            odca_error_set(err, ODCA_ERR_INTERRUPTED,
+                           "the run was interrupted while waiting for %s",
+                           s->reason ? s->reason : "the expectations");
+            return obs;
+        }
         clear_expects(s);
         json_object_put(obs);
         wait_a_little(ctx, args, until);
@@ -207,12 +213,17 @@ static int precheck(struct odca_step_ctx *ctx, const struct odca_step *step,
     return 0;
 }
 
-/* What an action's failure means for the steps after it. */
+/*
+ * What a stimulus that did not happen means for the steps after it.  A step
+ * skipped for an unmet need or an unobserved value blocks nothing: the
+ * steps after it that share the need skip by themselves, the others can
+ * still run (an API-level check after a guest-level stimulus).
+ */
 static void block_after(const struct odca_step *step,
-                        const struct odca_step_result *s,
+                        const struct odca_step_result *s, int soft_skip,
                         struct blocker *blocked)
 {
-    if (step->kind != ODCA_STIMULUS || blocked->reason)
+    if (step->kind != ODCA_STIMULUS || blocked->reason || soft_skip)
         return;
     if (s->verdict == ODCA_V_FAIL || s->verdict == ODCA_V_ERROR)
         blocked->verdict = ODCA_V_NOTRUN;
@@ -244,6 +255,7 @@ static void run_step(struct odca_step_ctx *ctx, const struct odca_step *step,
     json_object *args = NULL, *obs;
     char *missing = NULL;
     int64_t start = odca_now_mono_ms();
+    int soft_skip = 0;
 
     ctx->ep = step_endpoint(ctx, step);
     s->index = index;
@@ -251,10 +263,13 @@ static void run_step(struct odca_step_ctx *ctx, const struct odca_step *step,
     s->action = xstrdup(step->action->name);
     s->level = xstrdup(step->level);
     s->on = xstrdup(ctx->ep->conf.name);
-    if (precheck(ctx, step, blocked, s) < 0)
+    if (precheck(ctx, step, blocked, s) < 0) {
+        soft_skip = s->verdict == ODCA_V_SKIP && !blocked->reason;
         goto out;
+    }
     if (odca_ref_resolve(step->args, ctx->obs, &args, &missing)) {
         set_reason(s, ODCA_V_SKIP, missing);
+        soft_skip = 1;
         goto out;
     }
     s->args = json_object_get(args);
@@ -283,7 +298,7 @@ out:
     if (args)
         json_object_put(args);
     s->duration_ms = odca_now_mono_ms() - start;
-    block_after(step, s, blocked);
+    block_after(step, s, soft_skip, blocked);
 }
 
 /* Remove every VM the case created that is still there. */

@@ -38,14 +38,32 @@ void odca_step_decide(struct odca_step_result *s)
     s->reason = xstrdup(fail ? first_fail : skip ? first_skip : NULL);
 }
 
-static void add_step_reason(struct odca_case_result *c,
-                            const struct odca_step_result *s)
+static void add_reason_line(struct odca_case_result *c,
+                            const struct odca_step_result *s, const char *why)
 {
     char *line = xasprintf("step %d %s: %s", s->index, s->action,
-                           s->reason ? s->reason : odca_verdict_name(s->verdict));
+                           why ? why : odca_verdict_name(s->verdict));
 
     odca_case_add_reason(c, line);
     free(line);
+}
+
+/* One line per expectation that did not pass, else the step's reason. */
+static void add_step_reason(struct odca_case_result *c,
+                            const struct odca_step_result *s)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < s->n_expects; i++) {
+        const struct odca_expect_result *e = &s->expects[i];
+
+        if (e->verdict == ODCA_V_PASS)
+            continue;
+        add_reason_line(c, s, e->reason);
+        n++;
+    }
+    if (!n)
+        add_reason_line(c, s, s->reason);
 }
 
 struct counts {

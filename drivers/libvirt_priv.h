@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the libvirt driver's files share: the connection, the mapping of
+ * libvirt's errors to odca error kinds, the event machinery and the slot
+ * functions the driver table in libvirt.c points at.  Only drivers/libvirt*.c
+ * include this.
+ */
+#ifndef ODCA_LIBVIRT_PRIV_H
+#define ODCA_LIBVIRT_PRIV_H
+
+#include <stdint.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "driver.h"
+#include "error.h"
+
+struct odca_lv_events; /* libvirt_event.c */
+
+/* One open endpoint.  Every field is set by open and read-only afterwards. */
+struct odca_conn {
+    virConnectPtr conn;
+    char *endpoint; /* conf->name, or the URI when unnamed */
+    char *uri;
+    char *scheme;      /* "test", "qemu+unix", ... */
+    char *pool;        /* storage pool for new disks */
+    char *network;     /* network new NICs join */
+    char *domain_type; /* <domain type=> of new VMs: "test", "qemu", "kvm" */
+    int op_timeout_s;
+    int is_test; /* libvirt's test driver: storage is simulated */
+    int is_qemu;
+    int local; /* the URI names no host: paths are on this machine */
+    struct odca_lv_events *events; /* owned; NULL before attach */
+    int event_cb;                  /* lifecycle callback id, -1 if none */
+    int close_cb;                  /* 1 if a close callback is registered */
+};
+
+/*
+ * Set *err from this thread's last libvirt error as "<what>: <libvirt's
+ * message>", the kind mapped from libvirt's code, and reset libvirt's error.
+ * c may be NULL (no liveness check then).
+ */
+void odca_lv_error(struct odca_conn *c, struct odca_error **err,
+                   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* This thread's last libvirt error code (VIR_ERR_OK if none). */
+int odca_lv_last_code(void);
+
+/* Whether code means "the driver does not take this flag or call". */
+int odca_lv_code_unsupported(int code);
+
+/*
+ * Look vm up; NULL with "cannot <verb> '<vm>': ..." set.  Caller frees with
+ * virDomainFree().
+ */
+virDomainPtr odca_lv_domain(struct odca_conn *c, const char *vm,
+                            const char *verb, struct odca_error **err);
+
+/* Global set-up once per process: libvirt, its error printing, event loop. */
+int odca_lv_global_init(struct odca_error **err);
+/* Register lifecycle and close callbacks on c (tolerates a driver without). */
+void odca_lv_events_attach(struct odca_conn *c);
+/* Deregister and drop c's events; safe when attach was not called. */
+void odca_lv_events_detach(struct odca_conn *c);
+
+/* Credentials read from an auth file (libvirt's auth.conf format). */
+struct odca_lv_creds {
+    char *authname; /* owned, may be NULL */
+    char *password; /* owned, wiped on release */
+};
+/*
+ * Read path (refused unless only its owner can read it) and pick the
+ * credentials for host ("auth-<service>-<host>", then
+ * "auth-<service>-default", then the only [credentials-*] group).  Release
+ * with odca_lv_creds_release().
+ */
+int odca_lv_creds_load(const char *path, const char *host,
+                       struct odca_lv_creds *out, struct odca_error **err);
+void odca_lv_creds_release(struct odca_lv_creds *creds);
+/* virConnectAuth callback; cbdata is a struct odca_lv_creds. */
+int odca_lv_auth_cb(virConnectCredentialPtr cred, unsigned int ncred,
+                    void *cbdata);
+
+/*
+ * Create a blank volume in c's pool; *path gets its path (caller frees).
+ * Errors name the volume and pool.
+ */
+int odca_lv_volume_create(struct odca_conn *c, const char *name,
+                          uint64_t capacity, const char *format, char **path,
+                          struct odca_error **err);
+/*
+ * Delete the volumes at paths[0..n) that vm owns: in c's pool and named
+ * "<vm>-disk...".  Others are left alone.  Returns 0, or -1 with the first
+ * failure set (the rest are still tried).
+ */
+int odca_lv_volumes_delete(struct odca_conn *c, const char *vm,
+                           char *const *paths, size_t n,
+                           struct odca_error **err);
+/* Capacity of the disk at path: from its volume, else its size on disk. */
+uint64_t odca_lv_disk_capacity(struct odca_conn *c, const char *path,
+                               const char *format);
+/* Volume name for disk index of vm: "<vm>-disk<index>.<ext>"; caller frees. */
+char *odca_lv_volume_name(const char *vm, size_t index, const char *format);
+/*
+ * Give spec->disks[i] a path: a new blank volume for "blank" and (until
+ * there is a probe image) "probe-guest" (then *made is a copy of its path,
+ * for rollback; else NULL), or the existing volume or file a path names.  The
+ * error does not name the VM; the caller prefixes it.
+ */
+int odca_lv_prepare_disk(struct odca_conn *c, struct odca_vm_spec *spec,
+                         size_t i, char **made, struct odca_error **err);
+/* Whether a domain of that name exists: 1/0, -1 with err on a failure. */
+int odca_lv_domain_exists(struct odca_conn *c, const char *vm,
+                          struct odca_error **err);
+
+/* The driver slots, one file per group. */
+int odca_lv_inventory(struct odca_conn *c, json_object **out,
+                      struct odca_error **err);
+int odca_lv_define(struct odca_conn *c, const struct odca_vm_spec *spec,
+                   const struct odca_tag *tag, struct odca_error **err);
+int odca_lv_inquire(struct odca_conn *c, const char *vm,
+                    struct odca_vm_spec **out, struct odca_error **err);
+int odca_lv_state(struct odca_conn *c, const char *vm, json_object **out,
+                  struct odca_error **err);
+int odca_lv_start(struct odca_conn *c, const char *vm, struct odca_error **err);
+int odca_lv_shutdown(struct odca_conn *c, const char *vm,
+                     struct odca_error **err);
+int odca_lv_reboot(struct odca_conn *c, const char *vm,
+                   struct odca_error **err);
+int odca_lv_suspend(struct odca_conn *c, const char *vm,
+                    struct odca_error **err);
+int odca_lv_resume(struct odca_conn *c, const char *vm,
+                   struct odca_error **err);
+int odca_lv_destroy(struct odca_conn *c, const char *vm,
+                    struct odca_error **err);
+int odca_lv_save(struct odca_conn *c, const char *vm, struct odca_error **err);
+int odca_lv_restore(struct odca_conn *c, const char *vm,
+                    struct odca_error **err);
+int odca_lv_snapshot_create(struct odca_conn *c, const char *vm,
+                            const char *snapshot, struct odca_error **err);
+int odca_lv_snapshot_revert(struct odca_conn *c, const char *vm,
+                            const char *snapshot, struct odca_error **err);
+int odca_lv_snapshot_delete(struct odca_conn *c, const char *vm,
+                            const char *snapshot, struct odca_error **err);
+int odca_lv_snapshot_list(struct odca_conn *c, const char *vm,
+                          json_object **out, struct odca_error **err);
+int odca_lv_clone(struct odca_conn *c, const char *vm, const char *new_name,
+                  const struct odca_tag *tag, struct odca_error **err);
+int odca_lv_reconfigure(struct odca_conn *c, const char *vm,
+                        const struct odca_vm_spec *spec,
+                        struct odca_error **err);
+int odca_lv_undefine(struct odca_conn *c, const char *vm,
+                     struct odca_error **err);
+int odca_lv_storage_exists(struct odca_conn *c, const char *path,
+                           struct odca_error **err);
+int odca_lv_list_owned(struct odca_conn *c, const char *run_id,
+                       struct odca_owned_vm **vms, size_t *n,
+                       struct odca_error **err);
+/*
+ * An event for vm that arrived since the previous wait_event for vm returned
+ * counts too (it returns 1 at once), so an event between the runner's
+ * observation and its wait is never lost; the price is an occasional early
+ * 1, after which the runner observes again.  Without lifecycle events it
+ * wakes every second.
+ */
+int odca_lv_wait_event(struct odca_conn *c, const char *vm, int64_t deadline_ms,
+                       struct odca_error **err);
+
+#endif

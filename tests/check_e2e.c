@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End to end: the built binary (ODCA_HARNESS) against real libvirt
+ * test-driver endpoints, asserting on the report.json it writes, the exit
+ * codes and the one-line errors.  Each test runs in its own directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include "check_common.h"
+#include "util.h"
+
+extern char **environ;
+
+struct outcome {
+    int status;  /* exit code, or 128+signal */
+    char *out;   /* stdout */
+    char *err;   /* stderr */
+};
+
+static const char *harness(void)
+{
+    const char *h = getenv("ODCA_HARNESS");
+
+    return h ? h : SRC("odca-harness");
+}
+
+static char *tmpdir(void)
+{
+    char *t = xstrdup("/tmp/odca-e2e-XXXXXX");
+
+    ck_assert_ptr_nonnull(mkdtemp(t));
+    return t;
+}
+
+/* Start the harness with args, stdout/stderr to files in dir. */
+static pid_t start(const char *dir, char *const *args)
+{
+    posix_spawn_file_actions_t fa;
+    char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
+    char *argv[32];
+    pid_t pid;
+    size_t n = 0;
+
+    argv[n++] = (char *)harness();
+    while (*args && n < 31)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    free(out);
+    free(err);
+    return pid;
+}
+
+static void finish(const char *dir, pid_t pid, struct outcome *o)
+{
+    char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
+    int st = 0;
+
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    o->out = odca_read_file(out, 1 << 24, NULL, NULL);
+    o->err = odca_read_file(err, 1 << 24, NULL, NULL);
+    free(out);
+    free(err);
+}
+
+static void run(const char *dir, char *const *args, struct outcome *o)
+{
+    finish(dir, start(dir, args), o);
+}
+
+static void outcome_release(struct outcome *o)
+{
+    free(o->out);
+    free(o->err);
+}
+
+static json_object *load_report(const char *dir)
+{
+    char *path = xasprintf("%s/report.json", dir);
+    json_object *r = json_object_from_file(path);
+
+    ck_assert_msg(r != NULL, "cannot read %s", path);
+    free(path);
+    return r;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "no '%s' in %s", key,
+                  json_object_to_json_string(o));
+    return v;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+    return json_object_get_string(get(o, key));
+}
+
+/* The case with id on endpoint, or NULL. */
+static json_object *find_case(json_object *report, const char *id,
+                              const char *endpoint)
+{
+    json_object *cases = get(report, "cases");
+    size_t i;
+
+    for (i = 0; i < json_object_array_length(cases); i++) {
+        json_object *c = json_object_array_get_idx(cases, i);
+
+        if (!strcmp(str(c, "id"), id) && !strcmp(str(c, "endpoint"), endpoint))
+            return c;
+    }
+    return NULL;
+}
+
+static void rm_rf(const char *dir)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+
+/* Every API-level check passed; every os/app step skipped with a reason. */
+static void assert_api_pass_guest_skip(json_object *c)
+{
+    json_object *steps = get(c, "steps");
+    size_t i;
+
+    for (i = 0; i < json_object_array_length(steps); i++) {
+        json_object *s = json_object_array_get_idx(steps, i);
+        const char *level = str(s, "level"), *verdict = str(s, "verdict");
+        const char *kind = str(s, "kind");
+
+        if (!strcmp(level, "api")) {
+            ck_assert_msg(!strcmp(verdict, !strcmp(kind, "check") ? "PASS" : "DONE") ||
+                              (!strcmp(kind, "check") && !strcmp(verdict, "PARTIAL")),
+                          "%s step %d %s: %s (%s)", str(c, "id"), (int)i + 1,
+                          str(s, "action"), verdict, str(s, "reason"));
+        } else {
+            ck_assert_msg(!strcmp(verdict, "SKIP"), "%s step %d: %s is %s",
+                          str(c, "id"), (int)i + 1, str(s, "action"), verdict);
+            ck_assert_msg(str(s, "reason") && strstr(str(s, "reason"), "lacks"),
+                          "%s step %d: reason '%s'", str(c, "id"), (int)i + 1,
+                          str(s, "reason"));
+        }
+    }
+}
+
+static void assert_junit_valid(const char *dir)
+{
+    char *path = xasprintf("%s/junit.xml", dir);
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(SRC("tests/junit.xsd"));
+    xmlSchemaPtr schema = xmlSchemaParse(pc);
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_int_eq(xmlSchemaValidateDoc(vc, doc), 0);
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pc);
+    free(path);
+}
+
+START_TEST(default_run_grades_both_clouds_and_writes_reports)
+{
+    char *dir = tmpdir();
+    char *args[] = {"run", "--out", dir, NULL};
+    static const char *const eps[] = {"cloud-a", "cloud-b"};
+    struct outcome o;
+    json_object *report;
+    size_t i, e;
+
+    run(dir, args, &o);
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+    ck_assert_ptr_nonnull(strstr(o.out, "cloud-a"));
+    report = load_report(dir);
+    ck_assert_int_eq(json_object_get_int(get(report, "format")), 1);
+    ck_assert_int_eq((int)json_object_array_length(get(report, "cases")), 28);
+    for (e = 0; e < 2; e++) {
+        json_object *ep = json_object_array_get_idx(get(report, "endpoints"), e);
+        json_object *inv = get(ep, "inventory");
+
+        ck_assert_str_eq(str(ep, "name"), eps[e]);
+        ck_assert_str_eq(str(get(inv, "hypervisor"), "type"), "TEST");
+        ck_assert_ptr_nonnull(str(get(inv, "api"), "version"));
+        ck_assert_int_gt(json_object_get_int(get(ep, "vms_created")), 0);
+        ck_assert_int_eq(json_object_get_int(get(ep, "vms_left")), 0);
+        for (i = 1; i <= 13; i++) {
+            char id[8];
+            json_object *c;
+
+            snprintf(id, sizeof(id), "LC-%02zu", i);
+            c = find_case(report, id, eps[e]);
+            ck_assert_msg(c != NULL, "%s on %s missing", id, eps[e]);
+            assert_api_pass_guest_skip(c);
+        }
+        assert_api_pass_guest_skip(find_case(report, "CHK-01", eps[e]));
+    }
+    ck_assert_int_eq((int)json_object_array_length(get(get(report, "cleanup"), "errors")), 0);
+    assert_junit_valid(dir);
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Values the request did not hold prove the inquiry read the endpoint. */
+START_TEST(inquiry_reads_values_back_from_the_endpoint)
+{
+    char *dir = tmpdir();
+    char *args[] = {"run", "--case", "LC-01", "--out", dir, NULL};
+    struct outcome o;
+    json_object *report, *c, *steps, *obs;
+
+    run(dir, args, &o);
+    ck_assert_int_eq(o.status, 0);
+    report = load_report(dir);
+    c = find_case(report, "LC-01", "cloud-a");
+    ck_assert_str_eq(str(c, "verdict"), "PASS");
+    steps = get(c, "steps");
+    /* the request had no UUID and no disk path: the endpoint made them */
+    obs = get(json_object_array_get_idx(steps, 0), "observation");
+    ck_assert(!json_object_object_get_ex(obs, "uuid", NULL));
+    ck_assert(!json_object_object_get_ex(
+        json_object_array_get_idx(get(obs, "disks"), 0), "path", NULL));
+    obs = get(json_object_array_get_idx(steps, 2), "observation");
+    ck_assert_int_eq((int)strlen(str(obs, "uuid")), 36);
+    ck_assert_ptr_nonnull(str(json_object_array_get_idx(get(obs, "disks"), 0), "path"));
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(a_wrong_expectation_fails_with_expected_and_seen)
+{
+    char *dir = tmpdir();
+    char *args[] = {"run", "--suite", SRC("tests/data/wrong-expectation.json"),
+                    "--out", dir, NULL};
+    struct outcome o;
+    json_object *report, *c, *step, *exp0;
+
+    run(dir, args, &o);
+    ck_assert_msg(o.status == 1, "exit %d", o.status);
+    report = load_report(dir);
+    c = find_case(report, "WRONG-01", "cloud-b");
+    ck_assert_str_eq(str(c, "verdict"), "FAIL");
+    step = json_object_array_get_idx(get(c, "steps"), 1);
+    ck_assert_str_eq(str(step, "verdict"), "FAIL");
+    exp0 = json_object_array_get_idx(get(step, "expectations"), 0);
+    ck_assert_str_eq(str(exp0, "path"), "vcpus");
+    ck_assert_int_eq(json_object_get_int(get(exp0, "expected")), 3);
+    ck_assert_int_eq(json_object_get_int(get(exp0, "observed")), 1);
+    ck_assert_str_eq(str(json_object_array_get_idx(get(step, "expectations"), 1),
+                         "verdict"), "PASS");
+    ck_assert_ptr_nonnull(strstr(o.out, "expected 3, saw 1"));
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+struct bad_run {
+    const char *name;
+    const char *args[6];
+    int status;
+    const char *message;
+};
+
+static const struct bad_run bad_runs[] = {
+    {"malformed suite", {"run", "--suite", SRC("tests/data/bad-suite.json")}, 2,
+     "bad-suite.json: cases[0].steps[0].stimulus: unknown action 'vm.teleport'"},
+    {"malformed config", {"run", "--config", SRC("tests/data/bad-config.json")}, 2,
+     "bad-config.json: endpoints[0]: unknown field 'pasword'"},
+    {"unknown URI scheme", {"run", "--endpoint", "x=foo://bar/"}, 2,
+     "no driver serves URI scheme 'foo' (drivers and their schemes: libvirt (test"},
+    {"password in URI", {"run", "--endpoint", "x=qemu+tcp://u:secret@h/system"}, 2,
+     "the URI holds a password"},
+    {"bad jobs flag", {"run", "--jobs", "lots"}, 2, "--jobs 'lots'"},
+    {"unknown case", {"run", "--case", "NOPE-*"}, 2, "--case 'NOPE-*' matches no case"},
+    {"unknown command", {"teleport"}, 2, "unknown command 'teleport'"},
+};
+
+START_TEST(bad_input_gets_one_line_and_exit_2)
+{
+    const struct bad_run *b = &bad_runs[_i];
+    char *dir = tmpdir();
+    char *args[8];
+    struct outcome o;
+    size_t n = 0;
+
+    while (n < 6 && b->args[n]) {
+        args[n] = (char *)b->args[n];
+        n++;
+    }
+    args[n] = NULL;
+    run(dir, args, &o);
+    ck_assert_msg(o.status == b->status, "%s: exit %d", b->name, o.status);
+    ck_assert_msg(strstr(o.err, b->message) != NULL, "%s: stderr '%s'", b->name,
+                  o.err);
+    ck_assert_msg(!strstr(o.err, "secret"), "%s: credential printed", b->name);
+    if (_i < 6) /* one line, naming what was expected */
+        ck_assert_msg(strchr(o.err, '\n') == o.err + strlen(o.err) - 1,
+                      "%s: not one line: '%s'", b->name, o.err);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(sigint_stops_the_run_cleans_up_and_keeps_the_reports)
+{
+    char *dir = tmpdir();
+    char *args[] = {"run", "--suite", SRC("tests/data/slow.json"), "--jobs", "1",
+                    "--endpoint", NULL, "--out", dir, NULL};
+    char *ep = xasprintf("solo=test://%s", SRC("drivers/testnode/cloud-a.xml"));
+    char *path = xasprintf("%s/report.json", dir);
+    struct outcome o;
+    json_object *report, *c, *e;
+    struct stat st;
+    pid_t pid;
+    int i;
+
+    args[6] = ep;
+    pid = start(dir, args);
+    /* the first case's report appears when it finishes; then SLOW-01 waits */
+    for (i = 0; i < 200 && stat(path, &st) < 0; i++)
+        usleep(50 * 1000);
+    ck_assert_msg(i < 200, "no report.json after the first case");
+    usleep(300 * 1000);
+    kill(pid, SIGINT);
+    finish(dir, pid, &o);
+    ck_assert_msg(o.status == 128 + SIGINT, "exit %d: %s", o.status, o.err);
+    report = load_report(dir);
+    ck_assert(json_object_get_boolean(get(get(report, "run"), "interrupted")));
+    ck_assert_str_eq(str(find_case(report, "FAST-01", "solo"), "verdict"), "PASS");
+    c = find_case(report, "SLOW-01", "solo");
+    ck_assert_msg(c != NULL, "the interrupted case is not in the report");
+    ck_assert_str_eq(str(c, "verdict"), "ERROR");
+    e = json_object_array_get_idx(get(report, "endpoints"), 0);
+    ck_assert_int_eq(json_object_get_int(get(e, "vms_created")), 2);
+    ck_assert_int_eq(json_object_get_int(get(e, "vms_left")), 0);
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(path);
+    free(ep);
+    free(dir);
+}
+END_TEST
+
+START_TEST(an_endpoint_that_cannot_be_opened_errors_only_its_cases)
+{
+    char *dir = tmpdir();
+    char *good = xasprintf("good=test://%s", SRC("drivers/testnode/cloud-a.xml"));
+    char *args[] = {"run", "--case", "LC-0[12]", "--endpoint", good,
+                    "--endpoint", "bad=test:///nonexistent/node.xml",
+                    "--out", dir, NULL};
+    struct outcome o;
+    json_object *report, *c;
+
+    run(dir, args, &o);
+    ck_assert_msg(o.status == 3, "exit %d", o.status);
+    report = load_report(dir);
+    c = find_case(report, "LC-01", "bad");
+    ck_assert_str_eq(str(c, "verdict"), "ERROR");
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(get(c, "reasons")),
+                                 "cannot open endpoint bad"));
+    ck_assert_str_eq(str(find_case(report, "LC-01", "good"), "verdict"), "PASS");
+    ck_assert_str_eq(str(find_case(report, "LC-02", "good"), "verdict"), "PARTIAL");
+    ck_assert_ptr_nonnull(
+        str(json_object_array_get_idx(get(report, "endpoints"), 1), "error"));
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(good);
+    free(dir);
+}
+END_TEST
+
+START_TEST(explain_shows_the_plan_without_touching_endpoints)
+{
+    char *dir = tmpdir();
+    /* nothing listens on port 1: explain must not try */
+    char *args[] = {"list", "--explain", "--case", "LC-0*", "--endpoint",
+                    "a=qemu+tcp://127.0.0.1:1/system", "--endpoint",
+                    "b=qemu+tcp://127.0.0.1:1/system", NULL};
+    struct outcome o;
+
+    run(dir, args, &o);
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+    ck_assert_ptr_nonnull(strstr(o.out, "plan: 18 jobs on 2 endpoints"));
+    ck_assert_ptr_nonnull(strstr(o.out, "LC-05    on b"));
+    ck_assert_ptr_nonnull(strstr(o.out, "guest-probe"));
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *e2e_suite(void)
+{
+    Suite *s = suite_create("e2e");
+    TCase *tc = tcase_create("binary");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, default_run_grades_both_clouds_and_writes_reports);
+    tcase_add_test(tc, inquiry_reads_values_back_from_the_endpoint);
+    tcase_add_test(tc, a_wrong_expectation_fails_with_expected_and_seen);
+    tcase_add_loop_test(tc, bad_input_gets_one_line_and_exit_2, 0,
+                        (int)ODCA_ARRAY_SIZE(bad_runs));
+    tcase_add_test(tc, sigint_stops_the_run_cleans_up_and_keeps_the_reports);
+    tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
+    tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+ODCA_CHECK_MAIN(e2e_suite)
