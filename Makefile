@@ -81,7 +81,7 @@ $(O)/obj/tests/%: tests/%.c tests/check_common.h $(LIB)
 
 # The Debian 12 packages: build, tests and runs.  Idempotent: installs only
 # what is missing and says what.
-DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients \
+DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients libvirt-daemon \
 	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
 	libsubunit-dev libssl-dev valgrind ca-certificates
 deps:

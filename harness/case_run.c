@@ -25,12 +25,15 @@ static json_object *builtin_observations(const struct odca_case_env *env)
     json_object *obs = json_object_new_object();
     json_object *run = json_object_new_object();
     json_object *kase = json_object_new_object();
+    json_object *specs = NULL;
 
     json_object_object_add(run, "id", json_object_new_string(env->run_id));
     json_object_object_add(kase, "id", json_object_new_string(env->kase->id));
     json_object_object_add(obs, "run", run);
     json_object_object_add(obs, "case", kase);
-    json_object_object_add(obs, "specs", json_object_get(env->suite->specs));
+    /* a copy: the suite is shared between threads (see ref.c) */
+    json_object_deep_copy(env->suite->specs, &specs, NULL);
+    json_object_object_add(obs, "specs", specs);
     return obs;
 }
 

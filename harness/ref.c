@@ -306,7 +306,13 @@ int odca_ref_resolve(json_object *v, json_object *observations,
         return 0;
     }
     default:
-        *out = json_object_get(v);
+        /*
+         * A copy, never a reference: suites are shared by the worker
+         * threads and json-c's reference counts are not atomic.
+         */
+        *out = NULL;
+        if (v)
+            json_object_deep_copy(v, out, NULL);
         return 0;
     }
 }

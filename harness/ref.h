@@ -37,7 +37,7 @@ int odca_json_path(json_object *root, const char *path, json_object **out,
                    int *owned, const char **unknown);
 
 /*
- * *out = a deep copy of v with every reference resolved against
+ * *out = a deep copy of v (sharing no part of it) with every reference resolved against
  * observations (an object: name -> value; caller puts *out, which may be
  * NULL for JSON null).  A string that is exactly one reference (with an
  * optional "+ N" or "- N") takes the referenced value's type; references

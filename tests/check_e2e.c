@@ -423,6 +423,81 @@ START_TEST(explain_shows_the_plan_without_touching_endpoints)
 }
 END_TEST
 
+/* A private libvirtd serving only the test driver, as a child (by PID). */
+static pid_t start_libvirtd(const char *dir, char **socket)
+{
+    char *conf = xasprintf("%s/libvirtd.conf", dir);
+    char *drv = xasprintf("%s/drv", dir);
+    char *text = xasprintf("unix_sock_dir = \"%s\"\nauth_unix_rw = \"none\"\n"
+                           "auth_unix_ro = \"none\"\nlog_outputs = \"3:file:%s/log\"\n",
+                           dir, dir);
+    char *argv[] = {"libvirtd", "-f", conf, NULL};
+    char *envp[] = {NULL, NULL};
+    struct stat st;
+    pid_t pid;
+    int i;
+
+    *socket = xasprintf("%s/libvirt-sock", dir);
+    ck_assert_int_eq(mkdir(drv, 0755), 0);
+    ck_assert_int_eq(odca_write_file_atomic(conf, text, strlen(text), NULL), 0);
+    /* no driver modules: the daemon serves its built-in test driver only */
+    envp[0] = xasprintf("LIBVIRT_DRIVER_DIR=%s", drv);
+    ck_assert_int_eq(posix_spawnp(&pid, "libvirtd", NULL, NULL, argv, envp), 0);
+    for (i = 0; i < 100 && stat(*socket, &st) < 0; i++)
+        usleep(50 * 1000);
+    ck_assert_msg(i < 100, "libvirtd did not create its socket");
+    free(envp[0]);
+    free(text);
+    free(drv);
+    free(conf);
+    return pid;
+}
+
+START_TEST(an_endpoint_that_dies_mid_run_errors_its_cases_only)
+{
+    char *dir = tmpdir();
+    char *out = xasprintf("%s/out", dir);
+    char *sock = NULL;
+    pid_t daemon = start_libvirtd(dir, &sock);
+    char *remote = xasprintf("remote=test+unix://%s?socket=%s",
+                             SRC("drivers/testnode/cloud-b.xml"), sock);
+    char *local = xasprintf("local=test://%s", SRC("drivers/testnode/cloud-a.xml"));
+    char *args[] = {"run", "--suite", SRC("tests/data/dies.json"), "--jobs", "2",
+                    "--endpoint", local, "--endpoint", remote, "--out", out, NULL};
+    struct outcome o;
+    json_object *report, *c;
+    pid_t pid;
+    int st = 0;
+
+    pid = start(dir, args);
+    usleep(1500 * 1000); /* both WAIT-01 cases are waiting now */
+    kill(daemon, SIGTERM);
+    ck_assert_int_eq(waitpid(daemon, &st, 0), daemon);
+    finish(dir, pid, &o);
+    ck_assert_msg(o.status == 1, "exit %d: %s", o.status, o.err);
+    report = load_report(out);
+    c = find_case(report, "WAIT-01", "remote");
+    ck_assert_str_eq(str(c, "verdict"), "ERROR");
+    c = find_case(report, "AFTER-01", "remote");
+    ck_assert_str_eq(str(c, "verdict"), "ERROR");
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(get(c, "reasons")),
+                                 "endpoint remote is unusable"));
+    /* the local endpoint's cases ran to their end: a real FAIL, a PASS */
+    ck_assert_str_eq(str(find_case(report, "WAIT-01", "local"), "verdict"), "FAIL");
+    ck_assert_str_eq(str(find_case(report, "AFTER-01", "local"), "verdict"), "PASS");
+    ck_assert_int_eq(json_object_get_int(get(
+        json_object_array_get_idx(get(report, "endpoints"), 0), "vms_left")), 0);
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(local);
+    free(remote);
+    free(sock);
+    free(out);
+    free(dir);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -437,6 +512,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, sigint_stops_the_run_cleans_up_and_keeps_the_reports);
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
+    tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
     suite_add_tcase(s, tc);
     return s;
 }
