@@ -32,6 +32,11 @@ struct cli_common {
 };
 
 void cli_common_add(char ***list, size_t *n, const char *value);
+/*
+ * Take one of the shared options (getopt letters s: --suite, c: --case,
+ * f: --config, e: --endpoint); 1 if it was one of them.
+ */
+int cli_common_option(struct cli_common *c, int opt, const char *arg);
 void cli_common_release(struct cli_common *c);
 
 /*

@@ -82,13 +82,9 @@ int cli_cleanup(int argc, char **argv)
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "f:e:r:h", opts, NULL)) != -1) {
+        if (cli_common_option(&c, opt, optarg))
+            continue;
         switch (opt) {
-        case 'f':
-            cli_common_add(&c.config_files, &c.n_config_files, optarg);
-            break;
-        case 'e':
-            cli_common_add(&c.endpoint_args, &c.n_endpoint_args, optarg);
-            break;
         case 'r':
             run_id = optarg;
             break;

@@ -26,6 +26,25 @@ void cli_common_add(char ***list, size_t *n, const char *value)
     (*list)[(*n)++] = xstrdup(value);
 }
 
+int cli_common_option(struct cli_common *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case 's':
+        cli_common_add(&c->suite_files, &c->n_suite_files, arg);
+        return 1;
+    case 'c':
+        cli_common_add(&c->cases, &c->n_cases, arg);
+        return 1;
+    case 'f':
+        cli_common_add(&c->config_files, &c->n_config_files, arg);
+        return 1;
+    case 'e':
+        cli_common_add(&c->endpoint_args, &c->n_endpoint_args, arg);
+        return 1;
+    }
+    return 0;
+}
+
 static void free_list(char **list, size_t n)
 {
     size_t i;

@@ -171,19 +171,9 @@ int cli_list(int argc, char **argv)
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "s:c:f:e:xah", opts, NULL)) != -1) {
+        if (cli_common_option(&c, opt, optarg))
+            continue;
         switch (opt) {
-        case 's':
-            cli_common_add(&c.suite_files, &c.n_suite_files, optarg);
-            break;
-        case 'c':
-            cli_common_add(&c.cases, &c.n_cases, optarg);
-            break;
-        case 'f':
-            cli_common_add(&c.config_files, &c.n_config_files, optarg);
-            break;
-        case 'e':
-            cli_common_add(&c.endpoint_args, &c.n_endpoint_args, optarg);
-            break;
         case 'x':
             do_explain = 1;
             break;

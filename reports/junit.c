@@ -128,39 +128,6 @@ static void text(struct junit *j, const char *s)
     odca_buf_release(&b);
 }
 
-static void add_json(struct odca_buf *b, json_object *v)
-{
-    const char *s = json_object_to_json_string_ext(
-        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-    odca_buf_puts(b, s ? s : "?");
-}
-
-/*
- * "vcpus expected 4, saw 2"; "memory_mib expected approx 2048 within 5%,
- * saw 2000"; an absent observed value is "nothing".
- */
-static void add_expect_phrase(struct odca_buf *b,
-                              const struct odca_expect_result *e)
-{
-    int plain = !e->op || strcmp(e->op, "eq") == 0;
-
-    odca_buf_printf(b, "%s expected", or_dash(e->path));
-    if (!plain)
-        odca_buf_printf(b, " %s", e->op);
-    if (e->expected || plain || strcmp(e->op, "ne") == 0) {
-        odca_buf_puts(b, " ");
-        add_json(b, e->expected);
-    }
-    if (e->tolerance)
-        odca_buf_printf(b, " within %s", e->tolerance);
-    odca_buf_puts(b, ", saw ");
-    if (e->observed)
-        add_json(b, e->observed);
-    else
-        odca_buf_puts(b, "nothing");
-}
-
 static void add_indented(struct odca_buf *b, const char *lines,
                          const char *indent)
 {
@@ -200,7 +167,7 @@ static void add_step_log(struct odca_buf *b, const struct odca_step_result *s,
         if (bad_only && e->verdict == ODCA_V_PASS)
             continue;
         odca_buf_printf(b, "  %s ", odca_verdict_name(e->verdict));
-        add_expect_phrase(b, e);
+        odca_report_expect_phrase(b, e);
         if (e->reason)
             odca_buf_printf(b, " (%s)", e->reason);
         odca_buf_puts(b, "\n");

@@ -50,3 +50,36 @@ int odca_report_write_all(const struct odca_run_result *run, const char *dir,
     }
     return 0;
 }
+
+void odca_report_add_json(struct odca_buf *b, json_object *v)
+{
+    const char *s = json_object_to_json_string_ext(
+        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+    odca_buf_puts(b, s ? s : "?");
+}
+
+/*
+ * "vcpus expected 4, saw 2"; "memory_mib expected approx 2048 within 5%,
+ * saw 2000"; an absent observed value is "nothing".
+ */
+void odca_report_expect_phrase(struct odca_buf *b,
+                               const struct odca_expect_result *e)
+{
+    int plain = !e->op || strcmp(e->op, "eq") == 0;
+
+    odca_buf_printf(b, "%s expected", e->path ? e->path : "-");
+    if (!plain)
+        odca_buf_printf(b, " %s", e->op);
+    if (e->expected || plain || strcmp(e->op, "ne") == 0) {
+        odca_buf_puts(b, " ");
+        odca_report_add_json(b, e->expected);
+    }
+    if (e->tolerance)
+        odca_buf_printf(b, " within %s", e->tolerance);
+    odca_buf_puts(b, ", saw ");
+    if (e->observed)
+        odca_report_add_json(b, e->observed);
+    else
+        odca_buf_puts(b, "nothing");
+}

@@ -40,4 +40,15 @@ const struct odca_report_writer *odca_report_writer_find(const char *name);
 int odca_report_write_all(const struct odca_run_result *run, const char *dir,
                           struct odca_error **err);
 
+/* Shared by the writers that print text. */
+struct odca_buf;
+/* Append v as compact JSON. */
+void odca_report_add_json(struct odca_buf *b, json_object *v);
+/*
+ * "vcpus expected 4, saw 2"; "memory_kib expected approx 2048 within 5%,
+ * saw 2000"; an absent observed value is "nothing".
+ */
+void odca_report_expect_phrase(struct odca_buf *b,
+                               const struct odca_expect_result *e);
+
 #endif

@@ -374,39 +374,6 @@ static void add_pairs(struct odca_buf *b, const struct odca_summary_row *rows,
     table_release(&t);
 }
 
-static void add_json(struct odca_buf *b, json_object *v)
-{
-    const char *s = json_object_to_json_string_ext(
-        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-    odca_buf_puts(b, s ? s : "?");
-}
-
-/*
- * "vcpus expected 4, saw 2"; "memory_mib expected approx 2048 within 5%,
- * saw 2000"; an absent observed value is "nothing".
- */
-static void add_expect_phrase(struct odca_buf *b,
-                              const struct odca_expect_result *e)
-{
-    int plain = !e->op || strcmp(e->op, "eq") == 0;
-
-    odca_buf_printf(b, "%s expected", or_dash(e->path));
-    if (!plain)
-        odca_buf_printf(b, " %s", e->op);
-    if (e->expected || plain || strcmp(e->op, "ne") == 0) {
-        odca_buf_puts(b, " ");
-        add_json(b, e->expected);
-    }
-    if (e->tolerance)
-        odca_buf_printf(b, " within %s", e->tolerance);
-    odca_buf_puts(b, ", saw ");
-    if (e->observed)
-        add_json(b, e->observed);
-    else
-        odca_buf_puts(b, "nothing");
-}
-
 /* Append line (built raw) cleaned, indented under the case row. */
 static void add_detail(struct odca_buf *b, struct odca_buf *line)
 {
@@ -436,7 +403,7 @@ static char *case_details(const struct odca_case_result *c)
                 continue;
             odca_buf_printf(&line, "step %d %s: ", s->index,
                             or_dash(s->action));
-            add_expect_phrase(&line, &s->expects[k]);
+            odca_report_expect_phrase(&line, &s->expects[k]);
             add_detail(&b, &line);
         }
     }
