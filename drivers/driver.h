@@ -124,14 +124,17 @@ struct odca_driver {
                   const struct odca_tag *tag, struct odca_error **err);
     /*
      * Read a VM's configuration back through the API (never echoed from a
-     * request).  Caller frees *out with odca_vm_spec_free().
+     * request).  Disks may come back in another order than defined (libvirt
+     * groups them by bus): suites match disks by serial or size.  Caller
+     * frees *out with odca_vm_spec_free().
      */
     int (*inquire)(struct odca_conn *conn, const char *vm,
                    struct odca_vm_spec **out, struct odca_error **err);
     /*
      * The VM's state as JSON (caller puts):
      * {"exists": true, "state": "running"|"paused"|"shutoff"|"crashed"|
-     *  "pmsuspended"|"blocked"|"shutdown", "reason": "...",
+     *  "pmsuspended"|"blocked"|"shutdown"|"nostate", "reason": "booted"
+     *  (the hypervisor's reason, snake_case),
      *  "managed_save": bool, "persistent": bool}
      * A VM that does not exist gives {"exists": false} and returns 0.
      */
@@ -198,7 +201,10 @@ struct odca_driver {
     /*
      * Block until something happens to vm (a lifecycle event) or until
      * deadline (odca_now_mono_ms() clock).  Returns 1 on an event, 0 at the
-     * deadline, -1 on error.  NULL: the runner polls the observation.
+     * deadline, -1 on error.  An event that arrived since the previous
+     * wait_event for vm returned counts (returns 1 at once), so none is lost
+     * between the runner's observation and its wait; the runner always
+     * observes again after a 1.  NULL: the runner polls the observation.
      */
     int (*wait_event)(struct odca_conn *conn, const char *vm,
                       int64_t deadline_ms, struct odca_error **err);
