@@ -37,6 +37,10 @@ struct odca_endpoint_conf {
     char *storage_pool; /* where new disks go; NULL = driver default */
     char *network;      /* network new NICs join; NULL = driver default */
     char *auth_file;    /* path of a 0600 credentials file, or NULL */
+    char *probe_image;  /* the probe guest's disk image ("probe-guest"
+                           disks start from it), or NULL */
+    int app_access;     /* -1 unknown (driver decides), 0 no, 1 yes: the
+                           host reaches the guests' network */
     int op_timeout_s;   /* one API operation, default 60 */
     int boot_timeout_s; /* a guest reporting in, default 180 */
     int max_jobs;       /* concurrent cases on this endpoint; 0 = no limit */

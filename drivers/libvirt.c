@@ -242,7 +242,10 @@ static struct odca_conn *conn_new(const struct odca_endpoint_conf *conf,
     c->is_test = odca_starts_with(scheme, "test");
     c->is_qemu = odca_starts_with(scheme, "qemu");
     c->local = host == NULL;
+    c->probe_image = xstrdup(conf->probe_image);
+    c->app_access = conf->app_access;
     c->event_cb = -1;
+    c->consoles = odca_lv_consoles_new();
     free(host);
     return c;
 }
@@ -252,8 +255,10 @@ static void lv_close(struct odca_conn *c)
     if (!c)
         return;
     odca_lv_events_detach(c);
+    odca_lv_consoles_free(c->consoles);
     if (c->conn)
         virConnectClose(c->conn);
+    free(c->probe_image);
     free(c->endpoint);
     free(c->uri);
     free(c->scheme);
@@ -320,6 +325,38 @@ static int lv_alive(struct odca_conn *c)
     return alive == 1;
 }
 
+/*
+ * The guest probe needs a console (QEMU guests the harness defines have a
+ * serial one) and a guest that answers on it: the probe image.  Reaching
+ * the guest's services needs a network this host is on: assumed for a local
+ * QEMU endpoint unless the configuration says otherwise.
+ */
+static void probe_caps(struct odca_conn *c, struct odca_caps *caps)
+{
+    if (!c->is_qemu) {
+        caps->why_not[ODCA_CAP_GUEST_PROBE] =
+            "the guest probe needs a QEMU endpoint (a serial console)";
+        caps->why_not[ODCA_CAP_APP_ACCESS] = caps->why_not[ODCA_CAP_GUEST_PROBE];
+        return;
+    }
+    if (!c->probe_image) {
+        caps->why_not[ODCA_CAP_GUEST_PROBE] =
+            "no probe guest image (build it with 'make guest' or set the "
+            "endpoint's probe_image)";
+        caps->why_not[ODCA_CAP_APP_ACCESS] = caps->why_not[ODCA_CAP_GUEST_PROBE];
+        return;
+    }
+    caps->have |= 1u << ODCA_CAP_GUEST_PROBE;
+    if (c->app_access == 1 || (c->app_access < 0 && c->local))
+        caps->have |= 1u << ODCA_CAP_APP_ACCESS;
+    else
+        caps->why_not[ODCA_CAP_APP_ACCESS] =
+            c->app_access == 0
+                ? "the configuration says this host cannot reach the guests"
+                : "a remote endpoint's guest network is not known to be "
+                  "reachable from here (set app_access)";
+}
+
 static void lv_capabilities(struct odca_conn *c, struct odca_caps *caps)
 {
     static const char *const ovf =
@@ -339,10 +376,7 @@ static void lv_capabilities(struct odca_conn *c, struct odca_caps *caps)
             "libvirt test driver cannot migrate";
         return;
     }
-    caps->why_not[ODCA_CAP_GUEST_PROBE] =
-        "guest probe arrives in a later version";
-    caps->why_not[ODCA_CAP_APP_ACCESS] =
-        "guest probe arrives in a later version";
+    probe_caps(c, caps);
     if (c->is_qemu) {
         caps->have |= 1u << ODCA_CAP_OFFLINE_MIGRATION;
         caps->have |= 1u << ODCA_CAP_LIVE_MIGRATION;
@@ -384,6 +418,7 @@ const struct odca_driver odca_libvirt_driver = {
     .storage_exists = odca_lv_storage_exists,
     .list_owned = odca_lv_list_owned,
     .wait_event = odca_lv_wait_event,
-    .guest_report = NULL,
-    .guest_exec = NULL,
+    .guest_report = odca_lv_guest_report,
+    .guest_exec = odca_lv_guest_exec,
+    .guest_console = odca_lv_guest_console,
 };

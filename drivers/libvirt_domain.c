@@ -220,10 +220,45 @@ static int managed_save(virDomainPtr dom)
     return virDomainManagedSave(dom, 0);
 }
 
+/*
+ * Start (or restore from a managed save image, which virDomainCreate does
+ * too).  A QEMU guest starts paused, its console is opened, then it runs:
+ * so the guest probe sees the boot report from its first line.
+ */
+static int start_watched(struct odca_conn *c, virDomainPtr dom, const char *vm,
+                         const char *verb, struct odca_error **err)
+{
+    if (!c->is_qemu) {
+        if (virDomainCreate(dom) == 0)
+            return 0;
+        odca_lv_error(c, err, "cannot %s '%s'", verb, vm);
+        return -1;
+    }
+    if (virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0) {
+        odca_lv_error(c, err, "cannot %s '%s'", verb, vm);
+        return -1;
+    }
+    /* without the console the guest still runs; the probe retries later */
+    if (odca_lv_console_attach(c, dom, vm, NULL) < 0)
+        virResetLastError();
+    if (virDomainResume(dom) < 0) {
+        odca_lv_error(c, err, "cannot %s '%s' (resume after start paused)",
+                      verb, vm);
+        return -1;
+    }
+    return 0;
+}
+
 int odca_lv_start(struct odca_conn *c, const char *vm, struct odca_error **err)
 {
-    /* virDomainCreate also resumes from a managed save image. */
-    return dom_op(c, vm, "start", virDomainCreate, err);
+    virDomainPtr dom = odca_lv_domain(c, vm, "start", err);
+    int rc;
+
+    if (!dom)
+        return -1;
+    rc = start_watched(c, dom, vm, "start", err);
+    virDomainFree(dom);
+    return rc;
 }
 
 int odca_lv_shutdown(struct odca_conn *c, const char *vm,
@@ -273,10 +308,8 @@ int odca_lv_restore(struct odca_conn *c, const char *vm,
     else if (saved == 0)
         odca_error_set(err, ODCA_ERR_REFUSED,
                        "cannot restore '%s': it has no saved state", vm);
-    else if (virDomainCreate(dom) < 0)
-        odca_lv_error(c, err, "cannot restore '%s'", vm);
     else
-        rc = 0;
+        rc = start_watched(c, dom, vm, "restore", err);
     virDomainFree(dom);
     return rc;
 }

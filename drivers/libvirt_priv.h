@@ -16,7 +16,8 @@
 #include "driver.h"
 #include "error.h"
 
-struct odca_lv_events; /* libvirt_event.c */
+struct odca_lv_events;   /* libvirt_event.c */
+struct odca_lv_consoles; /* libvirt_console.c */
 
 /* One open endpoint.  Every field is set by open and read-only afterwards. */
 struct odca_conn {
@@ -31,7 +32,10 @@ struct odca_conn {
     int is_test; /* libvirt's test driver: storage is simulated */
     int is_qemu;
     int local; /* the URI names no host: paths are on this machine */
+    char *probe_image; /* the probe guest's image, or NULL */
+    int app_access;    /* conf's: -1 unknown, 0, 1 */
     struct odca_lv_events *events; /* owned; NULL before attach */
+    struct odca_lv_consoles *consoles; /* owned: guest consoles by VM */
     int event_cb;                  /* lifecycle callback id, -1 if none */
     int close_cb;                  /* 1 if a close callback is registered */
 };
@@ -166,5 +170,22 @@ int odca_lv_list_owned(struct odca_conn *c, const char *run_id,
  */
 int odca_lv_wait_event(struct odca_conn *c, const char *vm, int64_t deadline_ms,
                        struct odca_error **err);
+
+/* Guest consoles (libvirt_console.c). */
+struct odca_lv_consoles *odca_lv_consoles_new(void);
+void odca_lv_consoles_free(struct odca_lv_consoles *cs);
+/* Open dom's console now (before it runs, to see the boot report). */
+int odca_lv_console_attach(struct odca_conn *c, virDomainPtr dom,
+                           const char *vm, struct odca_error **err);
+/* Stop reading vm's console and drop its text (undefine). */
+void odca_lv_console_forget(struct odca_conn *c, const char *vm);
+int odca_lv_guest_report(struct odca_conn *c, const char *vm,
+                         int64_t deadline, json_object **out,
+                         struct odca_error **err);
+int odca_lv_guest_exec(struct odca_conn *c, const char *vm, const char *cmd,
+                       int64_t deadline, char **output, int *status,
+                       struct odca_error **err);
+int odca_lv_guest_console(struct odca_conn *c, const char *vm, size_t max,
+                          char **text, struct odca_error **err);
 
 #endif

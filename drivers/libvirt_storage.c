@@ -5,9 +5,12 @@
  * endpoint (not the harness host) owns them and undefine can remove exactly
  * the ones the harness made.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "libvirt_priv.h"
 #include "libvirt_xml.h"
@@ -174,6 +177,96 @@ static int existing_source(struct odca_conn *c, const char *path)
     return local_file(c, path, NULL);
 }
 
+static int send_file(virStreamPtr st, char *data, size_t n, void *opaque)
+{
+    ssize_t got = read(*(int *)opaque, data, n);
+
+    return got < 0 ? -1 : (int)got;
+}
+
+/* Upload the image's bytes into vol (raw into raw). */
+static int upload_image(struct odca_conn *c, virStorageVolPtr vol,
+                        const char *image, uint64_t size,
+                        struct odca_error **err)
+{
+    virStreamPtr st = virStreamNew(c->conn, 0);
+    int fd = open(image, O_RDONLY | O_CLOEXEC);
+    int rc = -1;
+
+    if (fd < 0) {
+        odca_error_set(err, ODCA_ERR_INTERNAL, "cannot read '%s': %s", image,
+                       strerror(errno));
+    } else if (!st || virStorageVolUpload(vol, st, 0, size, 0) < 0 ||
+               virStreamSendAll(st, send_file, &fd) < 0 ||
+               virStreamFinish(st) < 0) {
+        odca_lv_error(c, err, "cannot upload '%s'", image);
+        if (st)
+            virStreamAbort(st);
+    } else {
+        rc = 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (st)
+        virStreamFree(st);
+    return rc;
+}
+
+/*
+ * A volume that starts as the probe guest image: for a qcow2 disk on a
+ * local endpoint, a qcow2 overlay on the image (no copy; the image stays
+ * untouched); for a raw disk, a copy uploaded through libvirt.
+ */
+static int volume_from_image(struct odca_conn *c, const char *name,
+                             const struct odca_disk_spec *d, char **path,
+                             struct odca_error **err)
+{
+    const char *fmt = d->format ? d->format : "raw";
+    virStoragePoolPtr pool = NULL;
+    virStorageVolPtr vol = NULL;
+    struct stat st;
+    uint64_t cap;
+    char *xml = NULL;
+    int qcow2 = strcmp(fmt, "qcow2") == 0;
+
+    *path = NULL;
+    if (stat(c->probe_image, &st) < 0) {
+        odca_error_set(err, ODCA_ERR_INTERNAL, "cannot use probe image '%s': %s",
+                       c->probe_image, strerror(errno));
+        return -1;
+    }
+    if ((qcow2 && !c->local) || (!qcow2 && strcmp(fmt, "raw") != 0)) {
+        odca_error_set(err, ODCA_ERR_UNSUPPORTED,
+                       "a probe-guest disk in format %s on %s endpoint '%s' "
+                       "is not supported (qcow2 on a local endpoint, or raw)",
+                       fmt, c->local ? "the" : "remote", c->endpoint);
+        return -1;
+    }
+    cap = d->capacity_bytes > (uint64_t)st.st_size ? d->capacity_bytes
+                                                   : (uint64_t)st.st_size;
+    xml = odca_libvirt_xml_volume_backed(name, cap, fmt,
+                                         qcow2 ? c->probe_image : NULL, "raw");
+    if (!(pool = virStoragePoolLookupByName(c->conn, c->pool)) ||
+        !(vol = virStorageVolCreateXML(pool, xml, 0)) ||
+        !(*path = virStorageVolGetPath(vol))) {
+        odca_lv_error(c, err, "cannot create volume '%s' in pool '%s'", name,
+                      c->pool);
+    } else if (!qcow2 &&
+               upload_image(c, vol, c->probe_image, (uint64_t)st.st_size,
+                            err) < 0) {
+        free(*path);
+        *path = NULL;
+    }
+    if (vol && !*path)
+        virStorageVolDelete(vol, 0);
+    if (vol)
+        virStorageVolFree(vol);
+    if (pool)
+        virStoragePoolFree(pool);
+    free(xml);
+    return *path ? 0 : -1;
+}
+
 int odca_lv_prepare_disk(struct odca_conn *c, struct odca_vm_spec *spec,
                          size_t i, char **made, struct odca_error **err)
 {
@@ -183,11 +276,21 @@ int odca_lv_prepare_disk(struct odca_conn *c, struct odca_vm_spec *spec,
 
     *made = NULL;
     /*
-     * "probe-guest" is the endpoint's probe image where it has one; no
-     * libvirt endpoint has one yet, so it is a blank disk of that capacity
-     * (suites/README.md), and guest-level steps skip on the missing
-     * guest-probe capability.
+     * "probe-guest" is the endpoint's probe image where it has one; else a
+     * blank disk of that capacity (suites/README.md), and guest-level steps
+     * skip on the missing guest-probe capability.
      */
+    if (d->source && strcmp(d->source, "probe-guest") == 0 && c->probe_image) {
+        name = odca_lv_volume_name(spec->name, i, d->format);
+        rc = volume_from_image(c, name, d, &path, err);
+        free(name);
+        if (rc < 0)
+            return -1;
+        free(d->path);
+        d->path = path;
+        *made = xstrdup(path);
+        return 0;
+    }
     if (d->source && strcmp(d->source, "blank") != 0 &&
         strcmp(d->source, "probe-guest") != 0) {
         if (!existing_source(c, d->source)) {
@@ -333,8 +436,10 @@ int odca_lv_undefine(struct odca_conn *c, const char *vm,
         for (i = 0; i < n; i++)
             paths[i] = xstrdup(spec->disks[i].path);
     }
-    if (remove_domain(c, dom, vm, err) == 0)
+    if (remove_domain(c, dom, vm, err) == 0) {
+        odca_lv_console_forget(c, vm);
         rc = odca_lv_volumes_delete(c, vm, paths, n, err);
+    }
     free_paths(paths, n);
     odca_vm_spec_free(spec);
     free(xml);

@@ -466,12 +466,13 @@ char *odca_libvirt_xml_reconfigure(const char *xml,
     return out;
 }
 
-char *odca_libvirt_xml_volume(const char *name, uint64_t capacity_bytes,
-                              const char *format)
+char *odca_libvirt_xml_volume_backed(const char *name, uint64_t capacity_bytes,
+                                     const char *format, const char *backing,
+                                     const char *backing_format)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST_C("1.0"));
     xmlNodePtr root = xmlNewNode(NULL, BAD_CAST_C("volume"));
-    xmlNodePtr target;
+    xmlNodePtr target, store;
     char *out;
 
     xmlDocSetRootElement(doc, root);
@@ -482,9 +483,21 @@ char *odca_libvirt_xml_volume(const char *name, uint64_t capacity_bytes,
     target = add_empty(root, "target", NULL, NULL);
     if (format)
         add_empty(target, "format", "type", format);
+    if (backing) {
+        store = add_empty(root, "backingStore", NULL, NULL);
+        add_text(store, "path", backing);
+        add_empty(store, "format", "type", backing_format);
+    }
     out = odca_lvx_dump(doc);
     xmlFreeDoc(doc);
     return out;
+}
+
+char *odca_libvirt_xml_volume(const char *name, uint64_t capacity_bytes,
+                              const char *format)
+{
+    return odca_libvirt_xml_volume_backed(name, capacity_bytes, format, NULL,
+                                          NULL);
 }
 
 char *odca_libvirt_xml_snapshot(const char *name)

@@ -90,7 +90,14 @@ char *odca_libvirt_xml_reconfigure(const char *xml,
                                    const char *default_network,
                                    struct odca_error **err);
 
-/* <volume> for a new blank volume; format may be NULL.  Caller frees. */
+/*
+ * <volume> for a new volume; format may be NULL.  With backing, a
+ * copy-on-write volume over it (of format backing_format), e.g. a qcow2
+ * overlay on the probe guest image.  Caller frees.
+ */
+char *odca_libvirt_xml_volume_backed(const char *name, uint64_t capacity_bytes,
+                                     const char *format, const char *backing,
+                                     const char *backing_format);
 char *odca_libvirt_xml_volume(const char *name, uint64_t capacity_bytes,
                               const char *format);
 

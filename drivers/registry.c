@@ -89,6 +89,7 @@ void odca_endpoint_conf_release(struct odca_endpoint_conf *conf)
     free(conf->storage_pool);
     free(conf->network);
     free(conf->auth_file);
+    free(conf->probe_image);
     if (conf->options)
         json_object_put(conf->options);
     memset(conf, 0, sizeof(*conf));

@@ -213,9 +213,41 @@ static char *testnode_dir(struct odca_error **err)
     return dir;
 }
 
+/*
+ * The probe guest image: $ODCA_PROBE_IMAGE, else the one `make guest` built
+ * (build/guest/ of a build tree) or installed (guest/ of the data dir).
+ */
+static char *probe_image(void)
+{
+    const char *env = getenv("ODCA_PROBE_IMAGE");
+    static const char *const rel[] = {"build/guest/odca-guest.raw",
+                                      "guest/odca-guest.raw"};
+    char *data, *path;
+    size_t i;
+
+    if (env && *env)
+        return xstrdup(env);
+    if (!(data = cli_datadir(NULL)))
+        return NULL;
+    for (i = 0; i < ODCA_ARRAY_SIZE(rel); i++) {
+        path = xasprintf("%s/%s", data, rel[i]);
+        if (access(path, R_OK) == 0) {
+            char *abs = realpath(path, NULL);
+
+            free(path);
+            free(data);
+            return abs;
+        }
+        free(path);
+    }
+    free(data);
+    return NULL;
+}
+
 int cli_load_config(const struct cli_common *c, struct odca_config *cfg,
                     struct odca_error **err)
 {
+    char *image;
     size_t i;
     char *dir;
     int rc;
@@ -235,6 +267,9 @@ int cli_load_config(const struct cli_common *c, struct odca_config *cfg,
         if (rc < 0)
             return -1;
     }
+    image = probe_image();
+    odca_config_default_probe_image(cfg, image);
+    free(image);
     return odca_config_check(cfg, err);
 }
 

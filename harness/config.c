@@ -29,6 +29,7 @@ static struct odca_endpoint *add_endpoint(struct odca_config *cfg)
     memset(ep, 0, sizeof(*ep));
     ep->conf.op_timeout_s = 60;
     ep->conf.boot_timeout_s = 180;
+    ep->conf.app_access = -1;
     return ep;
 }
 
@@ -111,7 +112,16 @@ static int endpoint_field(struct odca_endpoint_conf *c, const char *key,
         rc = odca_load_int(v, place, 1, 86400, &c->op_timeout_s, err);
     else if (!strcmp(key, "boot_timeout"))
         rc = odca_load_int(v, place, 1, 86400, &c->boot_timeout_s, err);
-    else if (!strcmp(key, "max_jobs"))
+    else if (!strcmp(key, "probe_image"))
+        rc = odca_load_string(v, place, &c->probe_image, err);
+    else if (!strcmp(key, "app_access")) {
+        rc = json_object_is_type(v, json_type_boolean) ? 0 : -1;
+        if (rc < 0)
+            odca_error_set(err, ODCA_ERR_INPUT, "%s: expected true or false",
+                           place);
+        else
+            c->app_access = json_object_get_boolean(v);
+    } else if (!strcmp(key, "max_jobs"))
         rc = odca_load_int(v, place, 0, 1024, &c->max_jobs, err);
     else if (!strcmp(key, "options")) {
         rc = json_object_is_type(v, json_type_object) ? 0 : -1;
@@ -123,8 +133,8 @@ static int endpoint_field(struct odca_endpoint_conf *c, const char *key,
     } else
         rc = odca_load_unknown(where, key,
                                "name, driver, uri, storage_pool, network, "
-                               "auth_file, op_timeout, boot_timeout, "
-                               "max_jobs, options",
+                               "auth_file, probe_image, app_access, "
+                               "op_timeout, boot_timeout, max_jobs, options",
                                err);
     free(place);
     return rc;
@@ -282,6 +292,16 @@ int odca_config_add_default(struct odca_config *cfg, const char *testnode_dir,
         free(file);
     }
     return 0;
+}
+
+void odca_config_default_probe_image(struct odca_config *cfg,
+                                     const char *image)
+{
+    size_t i;
+
+    for (i = 0; image && i < cfg->n_endpoints; i++)
+        if (!cfg->endpoints[i].conf.probe_image)
+            cfg->endpoints[i].conf.probe_image = xstrdup(image);
 }
 
 int odca_config_check(struct odca_config *cfg, struct odca_error **err)

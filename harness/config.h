@@ -33,6 +33,12 @@ int odca_config_add_arg(struct odca_config *cfg, const char *arg,
  */
 int odca_config_add_default(struct odca_config *cfg, const char *testnode_dir,
                             struct odca_error **err);
+/*
+ * Give every endpoint without a probe image this one (may be NULL: then
+ * nothing changes).
+ */
+void odca_config_default_probe_image(struct odca_config *cfg,
+                                     const char *image);
 /* Check names are unique and every URI has a driver. */
 int odca_config_check(struct odca_config *cfg, struct odca_error **err);
 void odca_config_release(struct odca_config *cfg);
