@@ -82,6 +82,12 @@ struct odca_tag {
     const char *alias;   /* the VM's name inside its case, borrowed */
 };
 
+/* Flags of the migrate slot. */
+enum {
+    ODCA_MIGRATE_LIVE = 1 << 0,         /* the VM keeps running */
+    ODCA_MIGRATE_COPY_STORAGE = 1 << 1, /* disks move too (not shared) */
+};
+
 /* A VM the harness created, as found on an endpoint by list_owned. */
 struct odca_owned_vm {
     char *name;
@@ -187,6 +193,15 @@ struct odca_driver {
     int (*reconfigure)(struct odca_conn *conn, const char *vm,
                        const struct odca_vm_spec *spec,
                        struct odca_error **err);
+    /*
+     * Move vm from conn to dst, an open connection of the same driver (the
+     * runner checks).  flags: ODCA_MIGRATE_*.  Afterwards the VM is defined
+     * on dst under the same name and gone from conn; with COPY_STORAGE its
+     * disks were copied into dst's storage and removed from conn's.
+     */
+    int (*migrate)(struct odca_conn *conn, const char *vm,
+                   struct odca_conn *dst, unsigned flags,
+                   struct odca_error **err);
     /* Remove the VM, its snapshots, saved state and the disks it owns. */
     int (*undefine)(struct odca_conn *conn, const char *vm,
                     struct odca_error **err);

@@ -414,6 +414,7 @@ const struct odca_driver odca_libvirt_driver = {
     .snapshot_list = odca_lv_snapshot_list,
     .clone = odca_lv_clone,
     .reconfigure = odca_lv_reconfigure,
+    .migrate = odca_lv_migrate,
     .undefine = odca_lv_undefine,
     .storage_exists = odca_lv_storage_exists,
     .list_owned = odca_lv_list_owned,

@@ -171,6 +171,9 @@ int odca_lv_list_owned(struct odca_conn *c, const char *run_id,
 int odca_lv_wait_event(struct odca_conn *c, const char *vm, int64_t deadline_ms,
                        struct odca_error **err);
 
+int odca_lv_migrate(struct odca_conn *c, const char *vm, struct odca_conn *dst,
+                    unsigned flags, struct odca_error **err);
+
 /* Guest consoles (libvirt_console.c). */
 struct odca_lv_consoles *odca_lv_consoles_new(void);
 void odca_lv_consoles_free(struct odca_lv_consoles *cs);

@@ -441,6 +441,23 @@ static int append_devices(xmlXPathContextPtr ctx, xmlNodePtr root,
     return rc;
 }
 
+char *odca_libvirt_xml_disk_paths(const char *xml, const char *const *paths,
+                                  size_t n_paths, struct odca_error **err)
+{
+    xmlDocPtr doc = odca_lvx_parse_domain(xml, err);
+    xmlXPathContextPtr ctx;
+    char *out = NULL;
+
+    if (!doc)
+        return NULL;
+    ctx = odca_lvx_context(doc);
+    if (clone_disks(ctx, paths, n_paths, err) == 0)
+        out = odca_lvx_dump(doc);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return out;
+}
+
 char *odca_libvirt_xml_reconfigure(const char *xml,
                                    const struct odca_vm_spec *spec,
                                    const char *default_network,

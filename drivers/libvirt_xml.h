@@ -85,6 +85,13 @@ char *odca_libvirt_xml_clone(const char *xml, const char *new_name,
  * non-zero) and append the disks and NICs spec has beyond those the XML
  * holds (disks need their path set).  Caller frees.
  */
+/*
+ * xml with its disks' sources set to paths[0..n) (a migration's target
+ * volumes).  Caller frees.
+ */
+char *odca_libvirt_xml_disk_paths(const char *xml, const char *const *paths,
+                                  size_t n_paths, struct odca_error **err);
+
 char *odca_libvirt_xml_reconfigure(const char *xml,
                                    const struct odca_vm_spec *spec,
                                    const char *default_network,

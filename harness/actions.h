@@ -71,6 +71,15 @@ const struct odca_driver *odca_ctx_driver(struct odca_step_ctx *ctx,
 int odca_ctx_vm(struct odca_step_ctx *ctx, const char *alias,
                 const char **name, const struct odca_driver **drv,
                 struct odca_conn **conn, struct odca_error **err);
+/* The endpoint of a role of the case (the target may be NULL). */
+struct odca_endpoint *odca_ctx_role_endpoint(struct odca_step_ctx *ctx,
+                                             enum odca_role role);
+/* The endpoint a VM alias lives on, or NULL. */
+struct odca_endpoint *odca_ctx_vm_endpoint(struct odca_step_ctx *ctx,
+                                           const char *alias);
+/* The VM moved to ep (migration). */
+void odca_ctx_move_vm(struct odca_step_ctx *ctx, const char *alias,
+                      struct odca_endpoint *ep);
 /* Register a VM the step created (for teardown and cleanup). */
 void odca_ctx_add_vm(struct odca_step_ctx *ctx, const char *alias,
                      const char *name);

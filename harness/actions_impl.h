@@ -28,6 +28,7 @@ int odca_unsupported(const struct odca_driver *drv, const char *slot,
 extern const struct odca_arg_def odca_args_vm[];
 
 extern const struct odca_action odca_act_inventory, odca_act_leftovers,
+    odca_act_observed,
     odca_act_define, odca_act_try_define, odca_act_inquire, odca_act_state,
     odca_act_start, odca_act_shutdown, odca_act_reboot, odca_act_suspend,
     odca_act_resume, odca_act_destroy, odca_act_save, odca_act_restore,
@@ -37,5 +38,7 @@ extern const struct odca_action odca_act_inventory, odca_act_leftovers,
 extern const struct odca_action odca_act_guest_report, odca_act_guest_exec,
     odca_act_guest_console, odca_act_marker_write, odca_act_marker_read,
     odca_act_guest_clock, odca_act_app_http;
+extern const struct odca_action odca_act_migrate_live,
+    odca_act_migrate_offline;
 
 #endif

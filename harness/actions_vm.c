@@ -498,7 +498,21 @@ static int act_leftovers(struct odca_step_ctx *ctx, json_object *args,
     return 0;
 }
 
+/* An earlier observation (or any value) as this check's observation. */
+static int act_observed(struct odca_step_ctx *ctx, json_object *args,
+                        json_object **obs, struct odca_error **err)
+{
+    json_object *v = NULL;
+
+    json_object_object_get_ex(args, "value", &v);
+    *obs = NULL;
+    json_object_deep_copy(v, obs, NULL);
+    return 0;
+}
+
 const struct odca_arg_def odca_args_vm[] = {{"vm", ODCA_ARG_VM, 1}, {NULL}};
+static const struct odca_arg_def args_observed[] = {
+    {"value", ODCA_ARG_OBJECT, 1}, {NULL}};
 static const struct odca_arg_def args_define[] = {
     {"vm", ODCA_ARG_NEW_VM, 1}, {"spec", ODCA_ARG_SPEC, 1},
     {"with", ODCA_ARG_OBJECT, 0}, {NULL}};
@@ -528,6 +542,8 @@ ACTION(odca_act_inventory, "endpoint.inventory", S | C, act_inventory,
        args_none, "the endpoint's capability inventory (CHK-01)")
 ACTION(odca_act_leftovers, "case.leftovers", C, act_leftovers, args_none,
        "VMs of this run and case still on the endpoint: count, names")
+ACTION(odca_act_observed, "case.observed", C, act_observed, args_observed,
+       "check an earlier observation: value is usually \"${name}\"")
 ACTION(odca_act_define, "vm.define", S, act_define, args_define,
        "define a VM from a suite spec; observes the request as sent")
 ACTION(odca_act_try_define, "vm.try_define", C, act_try_define,

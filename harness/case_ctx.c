@@ -56,6 +56,29 @@ int odca_ctx_vm(struct odca_step_ctx *ctx, const char *alias,
     return 0;
 }
 
+struct odca_endpoint *odca_ctx_role_endpoint(struct odca_step_ctx *ctx,
+                                             enum odca_role role)
+{
+    return ctx->env->eps[role == ODCA_ROLE_TARGET ? 1 : 0];
+}
+
+struct odca_endpoint *odca_ctx_vm_endpoint(struct odca_step_ctx *ctx,
+                                           const char *alias)
+{
+    struct odca_case_vm *vm = odca_ctx_find_vm(ctx, alias);
+
+    return vm ? vm->ep : NULL;
+}
+
+void odca_ctx_move_vm(struct odca_step_ctx *ctx, const char *alias,
+                      struct odca_endpoint *ep)
+{
+    struct odca_case_vm *vm = odca_ctx_find_vm(ctx, alias);
+
+    if (vm)
+        vm->ep = ep;
+}
+
 void odca_ctx_add_vm(struct odca_step_ctx *ctx, const char *alias,
                      const char *name)
 {

@@ -352,7 +352,7 @@ void odca_case_run(const struct odca_case_env *env,
     struct blocker blocked = {0};
     int64_t start = odca_now_mono_ms();
     int64_t case_deadline = start + (int64_t)env->kase->timeout_s * 1000;
-    char *unmet;
+    char *unmet, *case_unmet = NULL;
     size_t i;
 
     fill_header(env, res);
@@ -362,6 +362,7 @@ void odca_case_run(const struct odca_case_env *env,
         (env->eps[1] && (unmet = unmet_needs(env->eps[1], env->kase->needs)))) {
         blocked.verdict = ODCA_V_SKIP;
         blocked.reason = unmet;
+        case_unmet = xstrdup(unmet);
     }
     for (i = 0; i < env->kase->n_steps; i++) {
         if (!blocked.reason && odca_now_mono_ms() > case_deadline) {
@@ -374,6 +375,12 @@ void odca_case_run(const struct odca_case_env *env,
                  odca_case_add_step(res));
     }
     odca_case_decide(res, env->kase->verdict_any);
+    if (case_unmet) { /* one reason for the whole case, not one per step */
+        for (i = 0; i < res->n_reasons; i++)
+            free(res->reasons[i]);
+        res->n_reasons = 0;
+        odca_case_add_reason(res, case_unmet);
+    }
     if (odca_runner_stopping(env->runner) && res->verdict != ODCA_V_FAIL &&
         res->n_steps && res->steps[res->n_steps - 1].verdict == ODCA_V_NOTRUN) {
         res->verdict = ODCA_V_ERROR;
@@ -383,5 +390,6 @@ void odca_case_run(const struct odca_case_env *env,
     teardown(&ctx);
     res->duration_ms = odca_now_mono_ms() - start;
     free(blocked.reason);
+    free(case_unmet);
     odca_ctx_release(&ctx);
 }

@@ -96,9 +96,9 @@ static int arg_type_ok(const struct odca_arg_def *d, json_object *v)
     case ODCA_ARG_BOOL:
         return json_object_is_type(v, json_type_boolean) || is_ref(v);
     case ODCA_ARG_OBJECT:
-        return json_object_is_type(v, json_type_object);
+        return json_object_is_type(v, json_type_object) || is_ref(v);
     case ODCA_ARG_ARRAY:
-        return json_object_is_type(v, json_type_array);
+        return json_object_is_type(v, json_type_array) || is_ref(v);
     case ODCA_ARG_VM:
     case ODCA_ARG_NEW_VM:
     case ODCA_ARG_SPEC:
