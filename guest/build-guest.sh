@@ -8,7 +8,8 @@
 #   QGA=1      also put qemu-guest-agent in (default 0: +2.7 MB initramfs)
 #   DISK_MB=n  disk size in MiB (default 32)
 # Writes OUTDIR/odca-guest.raw, OUTDIR/vmlinuz, OUTDIR/initrd.gz and
-# OUTDIR/recipe.sha256; keeps the downloaded .debs in OUTDIR/debs.
+# OUTDIR/recipe.sha256; keeps the downloaded .debs in OUTDIR/debs and the
+# kernel with its module closure in OUTDIR/kernel.
 # Does nothing when recipe.sha256 matches: it hashes the recipe files, the
 # package versions apt would pick and the settings above.
 set -eu
@@ -120,7 +121,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-rm -f "$OUT/recipe.sha256"
 mkdir -p "$W"
 
 # fetch PKG VERSION: print the path of PKG's .deb at VERSION, from the cache
@@ -147,7 +147,9 @@ fetch() {
 }
 KDEB=$(fetch "$KPKG" "$KVER")
 BBDEB=$(fetch busybox-static "$BBVER")
-[ -n "$KDEB" ] && [ -n "$BBDEB" ] || die "downloaded packages not found in $DEBS"
+if [ -z "$KDEB" ] || [ -z "$BBDEB" ]; then
+    die "downloaded packages not found in $DEBS"
+fi
 
 # --- kernel and modules ------------------------------------------------
 # The kernel with the closure of modules.txt is kept in OUTDIR/kernel,
@@ -165,6 +167,7 @@ if [ ! -f "$K/vmlinuz" ]; then
     S=$W/kstage
     mkdir -p "$S/lib/modules/$KV"
     # Every module of modules.txt with the modules it needs, at the same path.
+    # shellcheck disable=SC2013 # one module name per word is the format
     for m in $(sed 's/#.*//' "$HERE/modules.txt"); do
         modprobe -d "$W/k" -S "$KV" --show-depends "$m" ||
             die "module '$m' (guest/modules.txt) is not in kernel $KV"
@@ -235,13 +238,12 @@ dd if="$MBR" of="$D" bs=440 count=1 conv=notrunc status=none
 mkfs.vfat -F 16 -n ODCABOOT -i 0DCAB007 --offset 2048 "$D" \
     $(((DISK_MB * 2048 - 2048) / 2)) > /dev/null
 syslinux --offset 1048576 --install "$D"
-M="-i $D@@1M"
-mcopy $M "$W/vmlinuz" "$W/initrd.gz" "$HERE/syslinux.cfg" ::/
+mcopy -i "$D@@1M" "$W/vmlinuz" "$W/initrd.gz" "$HERE/syslinux.cfg" ::/
 # /odca holds the per-disk state; the template has no vm-id and no
 # hostname, so every copy gets its own at first boot (guest/README.md).
-mmd $M ::/odca ::/odca/markers
+mmd -i "$D@@1M" ::/odca ::/odca/markers
 echo 0 > "$W/bootcount"
-mcopy $M "$W/bootcount" ::/odca/bootcount
+mcopy -i "$D@@1M" "$W/bootcount" ::/odca/bootcount
 
 mv "$W/vmlinuz" "$W/initrd.gz" "$OUT/"
 mv "$D" "$IMG"

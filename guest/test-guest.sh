@@ -2,8 +2,8 @@
 # Boot the probe guest image with plain QEMU (TCG) and check its contract
 # (guest/README.md): the boot line, `report TOKEN`, `exec`, HTTP, the clock
 # after a pause, ACPI and serial power off, and that vm-id, bootcount and
-# markers live on the disk across reboots and a forced power off.  The image itself is not touched:
-# the VM runs on a qcow2 overlay.
+# markers live on the disk across reboots and a forced power off.  The
+# image itself is not touched: the VM runs on a qcow2 overlay.
 #
 # Usage: sh guest/test-guest.sh IMAGE          (packages: guest/test-deps.txt)
 #   PORT=n   host port forwarded to the guest's port 80 (default: from $$)
@@ -42,7 +42,7 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'echo "test-guest: interrupted" >&2; exit 130' INT TERM HUP
 
 ok() {
     passed=$((passed + 1))
@@ -137,6 +137,8 @@ wait_for 180 '^ODCA-JSON ' || bail "boot 1: ODCA-JSON within 180 s"
 boot1=$(since "$t0")
 ok "boot 1: ODCA-JSON after $boot1 s"
 J=$(last_json .)
+check "boot 1: nothing on the console before ODCA-JSON" \
+    [ "$(console | head -c 10)" = "ODCA-JSON " ]
 check "boot 1: the JSON is valid" valid_json "$J"
 check "boot 1: the boot line has no req" sh -c "! printf '%s' '$J' | grep -q '\"req\"'"
 VMID=$(jget "$J" vm_id)

@@ -14,7 +14,7 @@ set -x
 # creates the virtio devices, which need a second pass, SCSI disks a third.
 # modprobe returns only after the module's (async) probes have finished.
 seen=
-for pass in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
     now=$(cat /sys/bus/*/devices/*/modalias 2>/dev/null | sort -u)
     [ "$now" = "$seen" ] && break
     for a in $now; do

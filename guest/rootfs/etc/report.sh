@@ -6,6 +6,7 @@
 # costs milliseconds.  Strings that come from outside the kernel are
 # reduced to printable ASCII without '"' and '\', so the JSON stays valid.
 req=${1:-}
+# shellcheck disable=SC1003 # '"\\' is a quote and a backslash for tr
 safe() { printf '%s' "$1" | tr -cd ' -~' | tr -d '"\\'; }
 first() { v=; [ -r "$1" ] && read -r v < "$1"; printf '%s' "$v"; }
 drvname() { l=$(readlink "$1" 2>/dev/null); printf '%s' "${l##*/}"; }
@@ -48,9 +49,18 @@ for d in /sys/block/*; do
         serial=
     fi
     serial=$(safe "$serial" | sed 's/^ *//; s/ *$//')
-    drv=$(drvname "$d/device/driver")
-    # nvme0n1's device is the controller, whose driver sits one level up
-    [ -n "$drv" ] || drv=$(drvname "$d/device/device/driver")
+    # The first driver up the device path that is not SCSI's disk or
+    # cdrom driver: virtio_blk, nvme, or the SCSI host adapter's (ahci,
+    # ata_piix, virtio_scsi, vmw_pvscsi...), which tells the bus.
+    drv=
+    p=$(readlink -f "$d/device")
+    while [ -z "$drv" ] && [ "${p#/sys/devices/}" != "$p" ]; do
+        case $(drvname "$p/driver") in
+        '' | sd | sr) ;;
+        *) drv=$(drvname "$p/driver") ;;
+        esac
+        p=${p%/*}
+    done
     printf '%s{"name":"%s","bytes":%s,"serial":"%s","driver":"%s"}' \
         "$sep" "$name" $((sectors * 512)) "$serial" "$drv"
     sep=,
@@ -61,6 +71,8 @@ sep=
 for n in /sys/class/net/*; do
     [ -e "$n/device" ] || continue
     name=${n##*/}
+    # "2: eth0    inet 10.0.2.15/24 brd ...": the 4th word of the first line
+    # shellcheck disable=SC2046
     set -- $(ip -4 -o addr show dev "$name")
     printf '%s{"name":"%s","mac":"%s","driver":"%s","ipv4":"%s"}' \
         "$sep" "$name" "$(first "$n/address")" "$(drvname "$n/device/driver")" \

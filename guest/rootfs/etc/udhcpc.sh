@@ -1,5 +1,6 @@
 #!/bin/sh
 # udhcpc's hook: apply the lease it got.  Variables come from udhcpc.
+# shellcheck disable=SC2154
 case "$1" in
 bound | renew)
     ip addr flush dev "$interface"
