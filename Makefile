@@ -6,6 +6,9 @@
 #   make unit            unit tests only (the fast inner loop)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make deps            apt-get the Debian 12 packages the build, tests and runs need
+#   make guest           build the probe guest image (build/guest/)
+#   make demo-lab        grade two QEMU "clouds" of a local lab (real guests)
+#   make check-lab       the integration suite on the lab
 #   make clean
 # Variables: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds a
 # sanitizer variant; O=dir keeps a variant's objects and binaries apart;
@@ -52,14 +55,16 @@ LIB := $(O)/obj/libodca.a
 BIN := $(O)/odca-harness
 
 # Unit test programs: every tests/check_*.c except the integration ones.
-INTEGRATION_SRCS := tests/check_e2e.c
+INTEGRATION_SRCS := tests/check_e2e.c tests/check_lab.c
+LAB_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_lab.c))
 UNIT_SRCS := $(filter-out $(INTEGRATION_SRCS),$(wildcard tests/check_*.c))
 UNIT_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(UNIT_SRCS))
-INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard $(INTEGRATION_SRCS)))
+INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_e2e.c))
 
 DEPFILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
-.PHONY: all demo check unit integration install uninstall deps clean
+.PHONY: all demo check unit integration install uninstall deps clean \
+	deps-lab guest lab-up lab-down demo-lab check-lab
 
 all: $(BIN)
 
@@ -74,7 +79,7 @@ $(LIB): $(LIB_OBJS)
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(O)/obj/tests/%: tests/%.c tests/check_common.h $(LIB)
+$(O)/obj/tests/%: tests/%.c tests/check_common.h tests/run_util.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests \
 		-o $@ $< $(LIB) $(CHECK_LIBS) $(DEP_LIBS)
@@ -86,6 +91,39 @@ DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients l
 	libsubunit-dev libssl-dev valgrind ca-certificates
 deps:
 	@sh tests/install-deps.sh $(DEB_PKGS)
+
+# What the probe guest and the QEMU lab need on top (lists kept beside them).
+LAB_PKGS = $(shell cat guest/deps.txt tests/lab/deps.txt 2>/dev/null)
+deps-lab: deps
+	@sh tests/install-deps.sh $(LAB_PKGS)
+
+# The probe guest image, rebuilt only when its recipe changes.
+GUEST_DIR := $(O)/build/guest
+GUEST_IMAGE := $(GUEST_DIR)/odca-guest.raw
+guest: deps-lab
+	@sh guest/build-guest.sh $(GUEST_DIR)
+
+# A two-cloud QEMU lab (tests/lab/README.md); LAB=dir keeps it elsewhere.
+LAB ?= $(O)/build/lab
+lab-up: deps-lab
+	@tests/lab/odca-lab up $(LAB) 2
+lab-down:
+	@tests/lab/odca-lab down $(LAB)
+
+# Real verdicts on real QEMU guests: a lab up, the whole catalogue on it,
+# the scorecard under results/lab/, the lab down again whatever happened.
+demo-lab: all guest
+	@tests/lab/odca-lab up $(LAB) 2 >/dev/null
+	@ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) $(BIN) run \
+		--config $(LAB)/endpoints.json --out results/lab; rc=$$?; \
+		tests/lab/odca-lab down $(LAB); \
+		echo "scorecard: results/lab/summary.txt (report.json, junit.xml)"; \
+		exit $$rc
+
+# The integration suite on the lab (also part of make check once stable).
+check-lab: all guest $(LAB_BINS)
+	@ODCA_HARNESS=$(abspath $(BIN)) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) \
+		ODCA_LAB=$(abspath tests/lab/odca-lab) sh tests/run-tests.sh $(LAB_BINS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -144,6 +144,18 @@ static char *uri_host(const char *uri)
  * The <domain type=> new VMs get: what the capabilities offer for hvm
  * guests, kvm when there is KVM, else the first one.
  */
+/* options.domain_type: "qemu" forces TCG where KVM is offered but broken. */
+static char *configured_domain_type(const struct odca_endpoint_conf *conf)
+{
+    json_object *v = NULL;
+
+    if (conf->options &&
+        json_object_object_get_ex(conf->options, "domain_type", &v) &&
+        json_object_is_type(v, json_type_string))
+        return xstrdup(json_object_get_string(v));
+    return NULL;
+}
+
 static char *pick_domain_type(virConnectPtr conn, const char *scheme)
 {
     char *caps = virConnectGetCapabilities(conn);
@@ -304,7 +316,9 @@ static int lv_open(const struct odca_endpoint_conf *conf,
         goto error;
     c = conn_new(conf, scheme, host);
     c->conn = conn;
-    c->domain_type = pick_domain_type(conn, scheme);
+    c->domain_type = configured_domain_type(conf);
+    if (!c->domain_type)
+        c->domain_type = pick_domain_type(conn, scheme);
     set_keepalive(c);
     odca_lv_events_attach(c);
     *out = c;

@@ -122,9 +122,14 @@ static int migrate_call(struct odca_conn *c, virDomainPtr dom,
         if (copy)
             flags |= VIR_MIGRATE_NON_SHARED_DISK;
         /* both daemons on this host: migrate over loopback, not a hostname */
-        if (c->local && dst->local)
+        if (c->local && dst->local) {
             virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_URI,
                                     "tcp://127.0.0.1");
+            /* and the target's incoming sockets stay on loopback too */
+            virTypedParamsAddString(&params, &n, &max,
+                                    VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                    "127.0.0.1");
+        }
     } else {
         flags |= VIR_MIGRATE_OFFLINE;
     }

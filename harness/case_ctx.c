@@ -127,8 +127,15 @@ const struct odca_vm_spec *odca_ctx_vm_spec(struct odca_step_ctx *ctx,
 
 char *odca_ctx_vm_name(struct odca_step_ctx *ctx, const char *alias)
 {
-    char *name = xasprintf("odca-%s-%s-%s", ctx->env->run_id,
-                           ctx->env->kase->id, alias);
+    /*
+     * Unique per job: the same case runs at once on several endpoints and
+     * both directions of a pair, which may share a hypervisor or storage.
+     */
+    const struct odca_endpoint *peer = ctx->env->eps[1];
+    char *name = xasprintf("odca-%s-%s-%s%s%s-%s", ctx->env->run_id,
+                           ctx->env->kase->id, ctx->env->eps[0]->conf.name,
+                           peer ? "-" : "", peer ? peer->conf.name : "",
+                           alias);
     char *p;
 
     /* hypervisors differ on allowed characters: keep [a-z0-9-] only */
