@@ -280,17 +280,6 @@ int odca_lv_prepare_disk(struct odca_conn *c, struct odca_vm_spec *spec,
      * blank disk of that capacity (suites/README.md), and guest-level steps
      * skip on the missing guest-probe capability.
      */
-    if (d->source && strcmp(d->source, "probe-guest") == 0 && c->probe_image) {
-        name = odca_lv_volume_name(spec->name, i, d->format);
-        rc = volume_from_image(c, name, d, &path, err);
-        free(name);
-        if (rc < 0)
-            return -1;
-        free(d->path);
-        d->path = path;
-        *made = xstrdup(path);
-        return 0;
-    }
     if (d->source && strcmp(d->source, "blank") != 0 &&
         strcmp(d->source, "probe-guest") != 0) {
         if (!existing_source(c, d->source)) {
@@ -303,14 +292,17 @@ int odca_lv_prepare_disk(struct odca_conn *c, struct odca_vm_spec *spec,
         d->path = xstrdup(d->source);
         return 0;
     }
-    if (!d->capacity_bytes) {
+    name = odca_lv_volume_name(spec->name, i, d->format);
+    if (d->source && strcmp(d->source, "probe-guest") == 0 && c->probe_image) {
+        rc = volume_from_image(c, name, d, &path, err);
+    } else if (!d->capacity_bytes) {
         odca_error_set(err, ODCA_ERR_INPUT, "blank disk %zu has no capacity",
                        i);
-        return -1;
+        rc = -1;
+    } else {
+        rc = odca_lv_volume_create(c, name, d->capacity_bytes, d->format,
+                                   &path, err);
     }
-    name = odca_lv_volume_name(spec->name, i, d->format);
-    rc = odca_lv_volume_create(c, name, d->capacity_bytes, d->format, &path,
-                               err);
     free(name);
     if (rc < 0)
         return -1;

@@ -477,6 +477,7 @@ static int act_leftovers(struct odca_step_ctx *ctx, json_object *args,
     const struct odca_driver *drv = odca_ctx_driver(ctx, &conn);
     struct odca_owned_vm *vms = NULL;
     json_object *names;
+    char *prefix;
     size_t n = 0, i;
     int count = 0;
 
@@ -484,14 +485,17 @@ static int act_leftovers(struct odca_step_ctx *ctx, json_object *args,
         return odca_unsupported(drv, "list_owned", err);
     if (drv->list_owned(conn, odca_ctx_run_id(ctx), &vms, &n, err) < 0)
         return -1;
+    /* this job's VMs: the same case may run in other jobs right now */
+    prefix = odca_ctx_vm_name(ctx, "");
     names = json_object_new_array();
     for (i = 0; i < n; i++) {
-        if (!vms[i].case_id || strcmp(vms[i].case_id, odca_ctx_case_id(ctx)))
+        if (!odca_starts_with(vms[i].name, prefix))
             continue;
         json_object_array_add(names, json_object_new_string(vms[i].name));
         count++;
     }
     odca_owned_vms_free(vms, n);
+    free(prefix);
     *obs = json_object_new_object();
     json_object_object_add(*obs, "count", json_object_new_int(count));
     json_object_object_add(*obs, "names", names);
@@ -541,7 +545,7 @@ static const struct odca_arg_def args_none[] = {{NULL}};
 ACTION(odca_act_inventory, "endpoint.inventory", S | C, act_inventory,
        args_none, "the endpoint's capability inventory (CHK-01)")
 ACTION(odca_act_leftovers, "case.leftovers", C, act_leftovers, args_none,
-       "VMs of this run and case still on the endpoint: count, names")
+       "VMs of this job (run, case, endpoints) on the endpoint: count, names")
 ACTION(odca_act_observed, "case.observed", C, act_observed, args_observed,
        "check an earlier observation: value is usually \"${name}\"")
 ACTION(odca_act_define, "vm.define", S, act_define, args_define,

@@ -16,14 +16,24 @@ mem=0
 while read -r k val _; do
     [ "$k" = MemTotal: ] && { mem=$val; break; }
 done < /proc/meminfo
+# The RAM the firmware handed over (System RAM ranges of its memory map):
+# MemTotal is smaller by what the kernel keeps, a lot on a small guest.
+phys=0
+for m in /sys/firmware/memmap/*; do
+    read -r t < "$m/type" 2>/dev/null || continue
+    [ "$t" = "System RAM" ] || continue
+    read -r s < "$m/start"
+    read -r e < "$m/end"
+    phys=$((phys + (e - s + 1) / 1024))
+done
 read -r up _ < /proc/uptime
 bm=false
 while read -r _ mnt _ opts _; do
     [ "$mnt" = /boot ] && case ",$opts," in *,rw,*) bm=true ;; esac
 done < /proc/mounts
 
-printf '{"hostname":"%s","kernel":"%s","nproc":%s,"mem_kb":%s,' \
-    "$(hostname)" "$(uname -r)" "$nproc" "$mem"
+printf '{"hostname":"%s","kernel":"%s","nproc":%s,"mem_kb":%s,"mem_phys_kb":%s,' \
+    "$(hostname)" "$(uname -r)" "$nproc" "$mem" "$phys"
 bc=$(first /run/odca/bootcount)
 printf '"uuid":"%s","vm_id":"%s","bootcount":%s,' \
     "$(first /sys/class/dmi/id/product_uuid)" "$(first /run/odca/vm-id)" \
