@@ -2,7 +2,8 @@
 #
 #   make                 build ./odca-harness
 #   make demo            install packages if missing, build, grade the embedded default
-#   make check           unit tests + integration tests (one summary line at the end)
+#   make check           unit, end-to-end and QEMU-lab integration tests (root;
+#                        one summary line at the end)
 #   make unit            unit tests only (the fast inner loop)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make deps            apt-get the Debian 12 packages the build, tests and runs need
@@ -120,7 +121,7 @@ demo-lab: all guest
 		echo "scorecard: results/lab/summary.txt (report.json, junit.xml)"; \
 		exit $$rc
 
-# The integration suite on the lab (also part of make check once stable).
+# The integration suite on the lab alone.
 check-lab: all guest $(LAB_BINS)
 	@ODCA_HARNESS=$(abspath $(BIN)) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) \
 		ODCA_LAB=$(abspath tests/lab/odca-lab) sh tests/run-tests.sh $(LAB_BINS)
@@ -135,10 +136,13 @@ unit: $(UNIT_BINS)
 integration: $(BIN) $(INTEGRATION_BINS)
 	@ODCA_HARNESS=$(abspath $(BIN)) sh tests/run-tests.sh $(INTEGRATION_BINS)
 
-check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEGRATION_BINS)
-	@ODCA_HARNESS=$(abspath $(BIN)) sh tests/run-tests.sh \
-		$(if $(VALGRIND),--valgrind) $(UNIT_BINS) $(INTEGRATION_BINS)
+# Everything: unit tests, the end-to-end tests on libvirt's test driver and
+# the integration suite on a QEMU lab (root; installs QEMU, builds the guest).
+check: deps-lab
+	@$(MAKE) --no-print-directory all guest $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS)
+	@ODCA_HARNESS=$(abspath $(BIN)) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) \
+		ODCA_LAB=$(abspath tests/lab/odca-lab) sh tests/run-tests.sh \
+		$(if $(VALGRIND),--valgrind) $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/suites \
