@@ -197,10 +197,11 @@ struct odca_driver {
      * Move vm from conn to dst, an open connection of the same driver (the
      * runner checks).  flags: ODCA_MIGRATE_*.  Afterwards the VM is defined
      * on dst under the same name and gone from conn; with COPY_STORAGE its
-     * disks were copied into dst's storage and removed from conn's.
+     * disks were copied into dst's storage and removed from conn's.  A
+     * migration still running at deadline_ms is aborted (ODCA_ERR_TIMEOUT).
      */
     int (*migrate)(struct odca_conn *conn, const char *vm,
-                   struct odca_conn *dst, unsigned flags,
+                   struct odca_conn *dst, unsigned flags, int64_t deadline_ms,
                    struct odca_error **err);
     /* Remove the VM, its snapshots, saved state and the disks it owns. */
     int (*undefine)(struct odca_conn *conn, const char *vm,

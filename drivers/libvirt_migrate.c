@@ -7,8 +7,10 @@
  * Either way the source keeps nothing: its volumes go after a success, the
  * target's new ones after a failure.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "libvirt_priv.h"
 #include "libvirt_xml.h"
@@ -178,8 +180,134 @@ out:
     return out;
 }
 
+/*
+ * virDomainMigrate3 blocks until libvirt is done, and a daemon that hangs
+ * would hold the run forever: the call runs in its own thread, and at the
+ * deadline the job is aborted; if even that does not end it in ABORT_GRACE,
+ * the step gives up (the thread and its references are left behind).
+ */
+#define ABORT_GRACE_MS 60000
+
+struct mig_call {
+    struct odca_conn *c, *dst;
+    virDomainPtr dom;
+    char *xml;
+    int live, copy, rc, done, refs;
+    struct odca_error *err;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+static void call_unref(struct mig_call *m)
+{
+    int last;
+
+    pthread_mutex_lock(&m->lock);
+    last = --m->refs == 0;
+    pthread_mutex_unlock(&m->lock);
+    if (!last)
+        return;
+    odca_error_free(m->err);
+    free(m->xml);
+    virDomainFree(m->dom);
+    pthread_mutex_destroy(&m->lock);
+    pthread_cond_destroy(&m->cond);
+    free(m);
+}
+
+static void *mig_thread(void *opaque)
+{
+    struct mig_call *m = opaque;
+    int rc = migrate_call(m->c, m->dom, m->dst, m->xml, m->live, m->copy,
+                          &m->err);
+
+    pthread_mutex_lock(&m->lock);
+    m->rc = rc;
+    m->done = 1;
+    pthread_cond_broadcast(&m->cond);
+    pthread_mutex_unlock(&m->lock);
+    call_unref(m);
+    return NULL;
+}
+
+static void *abort_thread(void *opaque)
+{
+    struct mig_call *m = opaque;
+
+    virDomainAbortJob(m->dom);
+    virResetLastError();
+    call_unref(m);
+    return NULL;
+}
+
+/* Under m->lock: wait until done or until (monotonic ms). */
+static void wait_done(struct mig_call *m, int64_t until)
+{
+    struct timespec ts = {.tv_sec = until / 1000,
+                          .tv_nsec = (until % 1000) * 1000000};
+
+    while (!m->done && odca_now_mono_ms() < until)
+        pthread_cond_timedwait(&m->cond, &m->lock, &ts);
+}
+
+static int migrate_bounded(struct odca_conn *c, virDomainPtr dom,
+                           const char *vm, struct odca_conn *dst,
+                           const char *xml, int live, int copy,
+                           int64_t deadline, struct odca_error **err)
+{
+    struct mig_call *m = xcalloc(1, sizeof(*m));
+    pthread_condattr_t attr;
+    pthread_t t;
+    int rc = -1, aborted = 0;
+
+    *m = (struct mig_call){.c = c, .dst = dst, .dom = dom,
+                           .xml = xstrdup(xml), .live = live, .copy = copy,
+                           .refs = 2};
+    virDomainRef(dom);
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pthread_create(&t, NULL, mig_thread, m) != 0) {
+        m->refs = 1;
+        call_unref(m);
+        return migrate_call(c, dom, dst, xml, live, copy, err);
+    }
+    pthread_detach(t);
+    pthread_mutex_lock(&m->lock);
+    wait_done(m, deadline);
+    if (!m->done) {
+        aborted = 1;
+        m->refs++;
+        if (pthread_create(&t, NULL, abort_thread, m) == 0)
+            pthread_detach(t);
+        else
+            m->refs--;
+        wait_done(m, odca_now_mono_ms() + ABORT_GRACE_MS);
+    }
+    if (!m->done) {
+        odca_error_set(err, ODCA_ERR_TIMEOUT,
+                       "migration of '%s' passed its deadline, and aborting "
+                       "it did not end it",
+                       vm);
+    } else if ((rc = m->rc) < 0 && aborted) {
+        odca_error_set(err, ODCA_ERR_TIMEOUT,
+                       "migration of '%s' passed its deadline and was "
+                       "aborted: %s",
+                       vm, m->err ? m->err->message : "");
+    } else if (rc < 0) {
+        odca_error_propagate(err, m->err);
+        m->err = NULL;
+    }
+    pthread_mutex_unlock(&m->lock);
+    call_unref(m);
+    return rc;
+}
+
 int odca_lv_migrate(struct odca_conn *c, const char *vm, struct odca_conn *dst,
-                    unsigned flags, struct odca_error **err)
+                    unsigned flags, int64_t deadline_ms,
+                    struct odca_error **err)
 {
     virDomainPtr dom = odca_lv_domain(c, vm, "migrate", err);
     struct moved_disks m = {0};
@@ -202,7 +330,7 @@ int odca_lv_migrate(struct odca_conn *c, const char *vm, struct odca_conn *dst,
     }
     if (copy && !(xml = move_disks(c, dom, vm, dst, live, &m, err)))
         goto out;
-    if (migrate_call(c, dom, dst, xml, live, copy, err) < 0)
+    if (migrate_bounded(c, dom, vm, dst, xml, live, copy, deadline_ms, err) < 0)
         goto out;
     odca_lv_console_forget(c, vm);
     /* the source's disks are the harness's and nobody's now */

@@ -172,7 +172,8 @@ int odca_lv_wait_event(struct odca_conn *c, const char *vm, int64_t deadline_ms,
                        struct odca_error **err);
 
 int odca_lv_migrate(struct odca_conn *c, const char *vm, struct odca_conn *dst,
-                    unsigned flags, struct odca_error **err);
+                    unsigned flags, int64_t deadline_ms,
+                    struct odca_error **err);
 
 /* Guest consoles (libvirt_console.c). */
 struct odca_lv_consoles *odca_lv_consoles_new(void);

@@ -153,7 +153,8 @@ static int migrate(struct odca_step_ctx *ctx, json_object *args, unsigned flags,
         probe_start(&probe, &thread);
     }
     start = odca_now_mono_ms();
-    rc = ref.drv->migrate(ref.conn, ref.name, dst->conn, flags | copy, err);
+    rc = ref.drv->migrate(ref.conn, ref.name, dst->conn, flags | copy,
+                          odca_ctx_deadline(ctx), err);
     json_object_object_add(*obs, "duration_ms",
                            json_object_new_int64(odca_now_mono_ms() - start));
     if (addr) {
