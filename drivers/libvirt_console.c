@@ -26,6 +26,7 @@
 static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t console_cond; /* text arrived, or a stream closed */
 static pthread_once_t console_once = PTHREAD_ONCE_INIT;
+static void free_retired(void);
 
 static void console_init(void)
 {
@@ -35,15 +36,20 @@ static void console_init(void)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&console_cond, &attr);
     pthread_condattr_destroy(&attr);
+    atexit(free_retired);
 }
 
-/* One VM's console; shared with the stream callback, freed by the last. */
+/*
+ * One VM's console.  The stream callback gets the session itself; libvirt
+ * does not reliably call a callback's free function, so a session that is
+ * done is retired (its text freed, the small struct kept, which a late
+ * callback can still see is detached) and freed at exit.
+ */
 struct odca_lv_session {
     char *vm;
     virStreamPtr st;   /* NULL when not attached */
     struct odca_buf log; /* console text received, at most CONSOLE_KEEP */
     size_t dropped;    /* bytes dropped from the head: offsets stay absolute */
-    int refs;
     struct odca_lv_session *next;
 };
 
@@ -59,14 +65,18 @@ struct odca_lv_consoles *odca_lv_consoles_new(void)
     return xcalloc(1, sizeof(struct odca_lv_consoles));
 }
 
-/* Under the lock. */
-static void session_unref(struct odca_lv_session *s)
+static struct odca_lv_session *retired; /* console_lock */
+
+static void free_retired(void)
 {
-    if (--s->refs > 0)
-        return;
-    odca_buf_release(&s->log);
-    free(s->vm);
-    free(s);
+    pthread_mutex_lock(&console_lock);
+    while (retired) {
+        struct odca_lv_session *s = retired;
+
+        retired = s->next;
+        free(s);
+    }
+    pthread_mutex_unlock(&console_lock);
 }
 
 /* Under the lock: stop reading (the stream is freed here). */
@@ -82,6 +92,17 @@ static void session_detach(struct odca_lv_session *s)
     virResetLastError();
     virStreamFree(st);
     pthread_cond_broadcast(&console_cond);
+}
+
+/* Under the lock, s unlinked from its list: stop reading, keep the struct. */
+static void session_retire(struct odca_lv_session *s)
+{
+    session_detach(s);
+    odca_buf_release(&s->log);
+    free(s->vm);
+    s->vm = NULL;
+    s->next = retired;
+    retired = s;
 }
 
 /* Under the lock: keep the last CONSOLE_KEEP bytes. */
@@ -124,13 +145,6 @@ out:
     pthread_mutex_unlock(&console_lock);
 }
 
-static void stream_unref(void *opaque)
-{
-    pthread_mutex_lock(&console_lock);
-    session_unref(opaque);
-    pthread_mutex_unlock(&console_lock);
-}
-
 /* Under the lock: vm's session, created when absent. */
 static struct odca_lv_session *session_get(struct odca_lv_consoles *cs,
                                            const char *vm)
@@ -142,7 +156,6 @@ static struct odca_lv_session *session_get(struct odca_lv_consoles *cs,
             return s;
     s = xcalloc(1, sizeof(*s));
     s->vm = xstrdup(vm);
-    s->refs = 1; /* the list's */
     s->next = cs->list;
     cs->list = s;
     return s;
@@ -172,13 +185,11 @@ int odca_lv_console_attach(struct odca_conn *c, virDomainPtr dom,
         odca_lv_error(c, err, "cannot open the console of '%s'", vm);
         goto out;
     }
-    s->refs++; /* the stream callback's */
     if (virStreamEventAddCallback(st,
                                   VIR_STREAM_EVENT_READABLE |
                                       VIR_STREAM_EVENT_ERROR |
                                       VIR_STREAM_EVENT_HANGUP,
-                                  stream_event, s, stream_unref) < 0) {
-        s->refs--;
+                                  stream_event, s, NULL) < 0) {
         odca_lv_error(c, err, "cannot read the console of '%s'", vm);
         virStreamAbort(st);
         goto out;
@@ -552,9 +563,8 @@ void odca_lv_console_forget(struct odca_conn *c, const char *vm)
 
         if (strcmp(s->vm, vm) != 0)
             continue;
-        session_detach(s);
         *pp = s->next;
-        session_unref(s);
+        session_retire(s);
         break;
     }
     pthread_mutex_unlock(&console_lock);
@@ -568,10 +578,9 @@ void odca_lv_consoles_free(struct odca_lv_consoles *cs)
     while (cs->list) {
         struct odca_lv_session *s = cs->list;
 
-        session_detach(s);
         cs->list = s->next;
-        session_unref(s);
+        session_retire(s);
     }
     pthread_mutex_unlock(&console_lock);
-    free(cs); /* a late stream callback holds its session, not cs */
+    free(cs); /* a late stream callback sees a retired session, not cs */
 }
