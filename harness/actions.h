@@ -64,7 +64,6 @@ const struct odca_action *odca_action_find(const char *name);
  * (implemented in runner_ctx.c).  Strings returned are borrowed.
  */
 struct odca_endpoint;
-struct odca_endpoint *odca_ctx_endpoint(struct odca_step_ctx *ctx);
 const struct odca_driver *odca_ctx_driver(struct odca_step_ctx *ctx,
                                           struct odca_conn **conn);
 /* The endpoint a VM alias lives on, with its driver and connection. */

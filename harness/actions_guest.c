@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "actions.h"
 #include "actions_impl.h"
@@ -19,17 +18,16 @@
 #define CAP(c) (1u << (c))
 #define HTTP_MAX_BODY (1u << 20)
 
-static char *sha256_text(const char *data, size_t len)
+/*
+ * A guest has the endpoint's boot_timeout to report in, within the step's
+ * own deadline.
+ */
+static int64_t report_deadline(struct odca_step_ctx *ctx)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0, i;
-    char *hex;
+    int64_t boot = odca_now_mono_ms() +
+                   (int64_t)odca_ctx_boot_timeout_s(ctx) * 1000;
 
-    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    hex = xmalloc(n * 2 + 1);
-    for (i = 0; i < n; i++)
-        snprintf(hex + i * 2, 3, "%02x", md[i]);
-    return hex;
+    return boot < odca_ctx_deadline(ctx) ? boot : odca_ctx_deadline(ctx);
 }
 
 static int act_report(struct odca_step_ctx *ctx, json_object *args,
@@ -41,7 +39,7 @@ static int act_report(struct odca_step_ctx *ctx, json_object *args,
         return -1;
     if (!ref.drv->guest_report)
         return odca_unsupported(ref.drv, "guest_report", err);
-    return ref.drv->guest_report(ref.conn, ref.name, odca_ctx_deadline(ctx),
+    return ref.drv->guest_report(ref.conn, ref.name, report_deadline(ctx),
                                  obs, err);
 }
 
@@ -138,7 +136,7 @@ static int act_marker_write(struct odca_step_ctx *ctx, json_object *args,
                        name, status, out ? out : "");
         goto out;
     }
-    digest = sha256_text(content, strlen(content));
+    digest = odca_sha256_hex(content, strlen(content));
     *obs = json_object_new_object();
     json_object_object_add(*obs, "marker", json_object_new_string(name));
     json_object_object_add(*obs, "content", json_object_new_string(content));
@@ -180,7 +178,7 @@ static int act_marker_read(struct odca_step_ctx *ctx, json_object *args,
     if (present) {
         const char *content = out + strlen("PRESENT\n");
 
-        digest = sha256_text(content, strlen(content));
+        digest = odca_sha256_hex(content, strlen(content));
         json_object_object_add(*obs, "content",
                                json_object_new_string(content));
         json_object_object_add(*obs, "sha256", json_object_new_string(digest));
@@ -286,7 +284,7 @@ static int act_http(struct odca_step_ctx *ctx, json_object *args,
                                json_object_new_string(local->message));
         odca_error_free(local);
     } else {
-        digest = sha256_text(resp.body, resp.len);
+        digest = odca_sha256_hex(resp.body, resp.len);
         json_object_object_add(*obs, "answered", json_object_new_boolean(1));
         json_object_object_add(*obs, "status",
                                json_object_new_int((int)resp.status));

@@ -24,11 +24,6 @@ struct odca_case_vm *odca_ctx_find_vm(struct odca_step_ctx *ctx,
     return NULL;
 }
 
-struct odca_endpoint *odca_ctx_endpoint(struct odca_step_ctx *ctx)
-{
-    return ctx->ep;
-}
-
 const struct odca_driver *odca_ctx_driver(struct odca_step_ctx *ctx,
                                           struct odca_conn **conn)
 {

@@ -65,23 +65,3 @@ void odca_error_free(struct odca_error *err)
     free(err);
 }
 
-const char *odca_error_kind_name(enum odca_error_kind kind)
-{
-    switch (kind) {
-    case ODCA_ERR_INTERNAL:
-        return "internal";
-    case ODCA_ERR_INPUT:
-        return "input";
-    case ODCA_ERR_ENDPOINT:
-        return "endpoint";
-    case ODCA_ERR_TIMEOUT:
-        return "timeout";
-    case ODCA_ERR_REFUSED:
-        return "refused";
-    case ODCA_ERR_UNSUPPORTED:
-        return "unsupported";
-    case ODCA_ERR_INTERRUPTED:
-        return "interrupted";
-    }
-    return "unknown";
-}

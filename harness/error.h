@@ -41,7 +41,5 @@ void odca_error_propagate(struct odca_error **dst, struct odca_error *src);
 /* Frees err; accepts NULL. */
 void odca_error_free(struct odca_error *err);
 
-/* Short lowercase name of the kind ("refused", "timeout", ...). */
-const char *odca_error_kind_name(enum odca_error_kind kind);
 
 #endif

@@ -2,7 +2,6 @@
 /* The result model's bookkeeping: names, sorting, tallies, freeing. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "result.h"
 #include "util.h"
@@ -19,16 +18,6 @@ const char *odca_verdict_name(enum odca_verdict v)
     if ((int)v < 0 || v >= ODCA_V_COUNT)
         return "?";
     return verdict_names[v];
-}
-
-int odca_verdict_parse(const char *name)
-{
-    int i;
-
-    for (i = 0; i < ODCA_V_COUNT; i++)
-        if (strcasecmp(verdict_names[i], name) == 0)
-            return i;
-    return -1;
 }
 
 static int cmp_str(const char *a, const char *b)

@@ -27,8 +27,6 @@ enum odca_verdict {
 
 /* "PASS", "FAIL", ... (upper case, as reports print them). */
 const char *odca_verdict_name(enum odca_verdict v);
-/* Parse an upper- or lower-case name; -1 if unknown. */
-int odca_verdict_parse(const char *name);
 
 /* One expectation of a check step: path op expected, against observed. */
 struct odca_expect_result {

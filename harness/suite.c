@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "actions.h"
 #include "suite_load.h"
 #include "util.h"
@@ -382,20 +380,6 @@ static int load_cases(struct odca_suite *s, json_object *cases,
     return 0;
 }
 
-static char *sha256_hex(const char *data, size_t len)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-    char *hex;
-    unsigned int i;
-
-    EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL);
-    hex = xmalloc(md_len * 2 + 1);
-    for (i = 0; i < md_len; i++)
-        snprintf(hex + i * 2, 3, "%02x", md[i]);
-    return hex;
-}
-
 json_object *odca_json_parse(const char *text, size_t len, const char *file,
                              struct odca_error **err)
 {
@@ -480,7 +464,7 @@ struct odca_suite *odca_suite_parse(const char *text, size_t len,
                            file);
         goto error;
     }
-    s->sha256 = sha256_hex(text, len);
+    s->sha256 = odca_sha256_hex(text, len);
     json_object_put(root);
     return s;
 

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "util.h"
 
 static void oom(size_t size)
@@ -369,4 +371,18 @@ size_t odca_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
         (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
         return 0;
     return len;
+}
+
+char *odca_sha256_hex(const void *data, size_t len)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, i;
+    char *hex;
+
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    hex = xmalloc(n * 2 + 1);
+    for (i = 0; i < n; i++)
+        snprintf(hex + i * 2, 3, "%02x", md[i]);
+    hex[n * 2] = '\0';
+    return hex;
 }

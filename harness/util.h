@@ -85,6 +85,9 @@ int odca_starts_with(const char *s, const char *prefix);
  */
 size_t odca_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* SHA-256 of data as lower-case hex; caller frees. */
+char *odca_sha256_hex(const void *data, size_t len);
+
 /* Line and column (1-based) of byte offset off in text. */
 void odca_line_col(const char *text, size_t off, int *line, int *col);
 
