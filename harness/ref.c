@@ -11,26 +11,63 @@
 #include "ref.h"
 #include "util.h"
 
-static int seg_char(char c)
+static int name_char(char c)
 {
     return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '#' ||
-           c == '.';
+           c == '$';
+}
+
+static int sel_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == ':';
+}
+
+/*
+ * Length of the path at s: segments NAME or NAME[KEY=VALUE] joined by
+ * dots, NAME made of letters, digits and _ - # $, KEY and VALUE of
+ * letters, digits and _ - :.  0 when s does not start with a whole path.
+ */
+size_t odca_path_span(const char *s)
+{
+    const char *p = s;
+
+    for (;;) {
+        const char *seg = p;
+
+        while (name_char(*p))
+            p++;
+        if (*p == '[') {
+            const char *k = ++p;
+
+            while (sel_char(*p))
+                p++;
+            if (p == k || *p != '=')
+                return 0;
+            k = ++p;
+            while (sel_char(*p))
+                p++;
+            if (p == k || *p != ']')
+                return 0;
+            p++;
+        } else if (p == seg) {
+            return 0;
+        }
+        if (*p != '.')
+            return (size_t)(p - s);
+        p++;
+    }
 }
 
 /* Parse "${path}" at s; *end set past '}'.  Returns the path or NULL. */
 static char *parse_ref(const char *s, const char **end)
 {
-    const char *p = s + 2;
-    const char *start = p;
+    const char *start = s + 2;
+    size_t n = odca_path_span(start);
 
-    while (*p && seg_char(*p))
-        p++;
-    if (*p != '}' || p == start || *start == '.' || p[-1] == '.')
+    if (n == 0 || start[n] != '}' || *start == '#' || *start == '[')
         return NULL;
-    if (strstr(start, "..") && strstr(start, "..") < p)
-        return NULL;
-    *end = p + 1;
-    return xstrndup(start, (size_t)(p - start));
+    *end = start + n + 1;
+    return xstrndup(start, n);
 }
 
 int odca_ref_scan(const char *s, const char *where, odca_ref_fn fn,
@@ -47,13 +84,13 @@ int odca_ref_scan(const char *s, const char *where, odca_ref_fn fn,
         if (!path) {
             odca_error_set(err, ODCA_ERR_INPUT,
                            "%s: malformed reference in '%s' (expected "
-                           "${name.path} with letters, digits, _ - # and dots)",
+                           "${name.path} like ${api.disks.0.serial} or "
+                           "${api.disks[serial=X].capacity_bytes})",
                            where, s);
             return -1;
         }
-        dot = strchr(path, '.');
-        if (dot)
-            *dot = '\0';
+        dot = path + strcspn(path, ".[");
+        *dot = '\0';
         rc = fn ? fn(path, where, opaque, err) : 0;
         free(path);
         if (rc < 0)
@@ -102,16 +139,95 @@ static const char *unknown_reason(json_object *o)
     return NULL;
 }
 
+/* Text of a scalar for a selector's comparison; NULL for containers. */
+static const char *scalar_text(json_object *v)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+    case json_type_int:
+    case json_type_double:
+    case json_type_boolean:
+        return json_object_get_string(v);
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * The one element of array arr whose member key equals value (as text);
+ * NULL when none or several do: a selector that names two disks is as
+ * good as none.
+ */
+static json_object *select_one(json_object *arr, const char *key,
+                               const char *value)
+{
+    json_object *hit = NULL;
+    size_t i;
+
+    if (!json_object_is_type(arr, json_type_array))
+        return NULL;
+    for (i = 0; i < json_object_array_length(arr); i++) {
+        json_object *el = json_object_array_get_idx(arr, i);
+        json_object *member;
+        const char *text;
+
+        if (!json_object_is_type(el, json_type_object) ||
+            !json_object_object_get_ex(el, key, &member) ||
+            !(text = scalar_text(member)) || strcmp(text, value) != 0)
+            continue;
+        if (hit)
+            return NULL;
+        hit = el;
+    }
+    return hit;
+}
+
+/* One segment: NAME, a number into an array, "#", or NAME[KEY=VALUE]. */
+static json_object *step_into(json_object *cur, char *seg)
+{
+    char *sel = strchr(seg, '[');
+    char *eq;
+    json_object *next = cur;
+
+    if (sel) {
+        *sel++ = '\0';
+        sel[strlen(sel) - 1] = '\0'; /* the ']' odca_path_span checked */
+        eq = strchr(sel, '=');
+        *eq++ = '\0';
+    }
+    if (*seg) {
+        if (json_object_is_type(cur, json_type_array)) {
+            uint64_t idx;
+
+            if (odca_parse_u64(seg, &idx) < 0 ||
+                idx >= json_object_array_length(cur))
+                return NULL;
+            next = json_object_array_get_idx(cur, (size_t)idx);
+        } else if (!json_object_is_type(cur, json_type_object) ||
+                   !json_object_object_get_ex(cur, seg, &next)) {
+            return NULL;
+        }
+    }
+    /* An {"$unknown": ...} list stays, for the caller to report. */
+    if (sel && !unknown_reason(next))
+        next = select_one(next, sel, eq);
+    return next;
+}
+
 int odca_json_path(json_object *root, const char *path, json_object **out,
                    int *owned, const char **unknown)
 {
-    char *copy = xstrdup(path);
-    char *seg = copy;
+    char *copy;
+    char *seg;
     json_object *cur = root;
     int found = 0;
 
     *owned = 0;
     *unknown = NULL;
+    if (odca_path_span(path) != strlen(path))
+        return 0;
+    copy = xstrdup(path);
+    seg = copy;
     while (seg) {
         char *next = strchr(seg, '.');
 
@@ -131,17 +247,8 @@ int odca_json_path(json_object *root, const char *path, json_object **out,
             found = 1;
             goto done;
         }
-        if (json_object_is_type(cur, json_type_array)) {
-            uint64_t idx;
-
-            if (odca_parse_u64(seg, &idx) < 0 ||
-                idx >= json_object_array_length(cur))
-                goto done;
-            cur = json_object_array_get_idx(cur, (size_t)idx);
-        } else if (!json_object_is_type(cur, json_type_object) ||
-                   !json_object_object_get_ex(cur, seg, &cur)) {
+        if (!(cur = step_into(cur, seg)))
             goto done;
-        }
         seg = next;
     }
     if ((*unknown = unknown_reason(cur)) != NULL)

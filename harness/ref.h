@@ -8,6 +8,8 @@
 #ifndef ODCA_REF_H
 #define ODCA_REF_H
 
+#include <stddef.h>
+
 #include <json-c/json.h>
 
 #include "error.h"
@@ -27,11 +29,20 @@ int odca_ref_scan_json(json_object *v, const char *where, odca_ref_fn fn,
                        void *opaque, struct odca_error **err);
 
 /*
+ * Length of the path at the start of s (0 if none): segments joined by
+ * dots, each NAME (letters, digits, _ - # $) or NAME[KEY=VALUE] (KEY and
+ * VALUE: letters, digits, _ - :), which picks the one element of the
+ * array NAME whose member KEY equals VALUE: "disks[serial=D1].bytes".
+ */
+size_t odca_path_span(const char *s);
+
+/*
  * Look path up in root.  Returns 1 and *out (borrowed) when found, 0 when
  * absent.  When the walk meets an {"$unknown": "reason"} object, returns 0
  * and sets *unknown (borrowed) to the reason: the endpoint could not tell.
  * "#" as a segment gives the length of an array or object (*out is then a
- * new object the caller must put: *owned is set to 1).
+ * new object the caller must put: *owned is set to 1).  A selector that
+ * matches no element, or more than one, finds nothing.
  */
 int odca_json_path(json_object *root, const char *path, json_object **out,
                    int *owned, const char **unknown);

@@ -207,15 +207,7 @@ static void declare_vms(struct odca_step *step, struct odca_load_scope *scope)
 
 static int path_ok(const char *path)
 {
-    const char *p;
-
-    if (!*path || *path == '.' || path[strlen(path) - 1] == '.' ||
-        strstr(path, ".."))
-        return 0;
-    for (p = path; *p; p++)
-        if (!isalnum((unsigned char)*p) && !strchr("_-#.$", *p))
-            return 0;
-    return 1;
+    return *path && odca_path_span(path) == strlen(path);
 }
 
 static int op_parse(const char *name, enum odca_match_op *op)
@@ -350,8 +342,8 @@ static int load_expect(struct odca_step *step, json_object *exp,
         m->path = xstrdup(path);
         if (!path_ok(path)) {
             odca_error_set(err, ODCA_ERR_INPUT,
-                           "%s: expected a path like disks.0.serial or "
-                           "disks.#",
+                           "%s: expected a path like disks.0.serial, "
+                           "disks.# or disks[serial=D1].bytes",
                            place);
         } else if (json_object_is_type(val, json_type_object)) {
             rc = load_op_object(m, val, place, err);

@@ -40,13 +40,51 @@ START_TEST(json_path_walks_objects_arrays_and_lengths)
 }
 END_TEST
 
+START_TEST(json_path_selects_an_element_by_a_member)
+{
+    json_object *root = parse("{\"disks\": [{\"serial\": \"ODCA-BOOT-0\", \"bytes\": 5},"
+                              " {\"serial\": \"D1\", \"bytes\": 7, \"n\": 2},"
+                              " {\"serial\": \"DUP\"}, {\"serial\": \"DUP\"}],"
+                              " \"nics\": {\"$unknown\": \"no agent\"}}");
+    json_object *v = NULL;
+    const char *unknown = NULL;
+    int owned = 0;
+
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=D1].bytes", &v, &owned, &unknown), 1);
+    ck_assert_int_eq(json_object_get_int(v), 7);
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=ODCA-BOOT-0].bytes", &v, &owned, &unknown), 1);
+    ck_assert_int_eq(json_object_get_int(v), 5);
+    /* numbers compare as text */
+    ck_assert_int_eq(odca_json_path(root, "disks[n=2].serial", &v, &owned, &unknown), 1);
+    ck_assert_str_eq(json_object_get_string(v), "D1");
+    /* none, two, or not an array: nothing found, nothing unknown */
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=D9].bytes", &v, &owned, &unknown), 0);
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=DUP]", &v, &owned, &unknown), 0);
+    ck_assert_int_eq(odca_json_path(root, "disks.0[serial=D1]", &v, &owned, &unknown), 0);
+    ck_assert_ptr_null(unknown);
+    /* an unknown list stays unknown */
+    ck_assert_int_eq(odca_json_path(root, "nics[mac=x].ipv4", &v, &owned, &unknown), 0);
+    ck_assert_str_eq(unknown, "no agent");
+    /* malformed selectors */
+    ck_assert_int_eq(odca_json_path(root, "disks[serial].bytes", &v, &owned, &unknown), 0);
+    ck_assert_int_eq(odca_json_path(root, "disks[=D1]", &v, &owned, &unknown), 0);
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=D1", &v, &owned, &unknown), 0);
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=a.b]", &v, &owned, &unknown), 0);
+    ck_assert_uint_eq(odca_path_span("disks[serial=D1].bytes}"), 22);
+    ck_assert_uint_eq(odca_path_span("a..b"), 0);
+    ck_assert_uint_eq(odca_path_span(".a"), 0);
+    json_object_put(root);
+}
+END_TEST
+
 START_TEST(references_resolve_with_type_offset_and_text)
 {
     json_object *obs = parse("{\"before\": {\"bootcount\": 3, \"name\": \"vm1\","
                              " \"nics\": [{\"mac\": \"52:54:00:00:00:01\"}]}}");
     json_object *args = parse("{\"n\": \"${before.bootcount} + 1\", \"m\": \"${before.nics.0.mac}\","
                               " \"t\": \"vm ${before.name} has ${before.bootcount} boots\","
-                              " \"list\": [\"${before.bootcount}\"]}");
+                              " \"list\": [\"${before.bootcount}\"],"
+                              " \"sel\": \"${before.nics[mac=52:54:00:00:00:01].mac}\"}");
     json_object *out = NULL;
     char *missing = NULL;
 
@@ -57,6 +95,8 @@ START_TEST(references_resolve_with_type_offset_and_text)
                      "52:54:00:00:00:01");
     ck_assert_str_eq(json_object_get_string(json_object_object_get(out, "t")),
                      "vm vm1 has 3 boots");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(out, "sel")),
+                     "52:54:00:00:00:01");
     ck_assert_int_eq(json_object_get_int(json_object_array_get_idx(
                          json_object_object_get(out, "list"), 0)),
                      3);
@@ -324,6 +364,7 @@ static Suite *engine_suite(void)
     TCase *plan = tcase_create("plan");
 
     tcase_add_test(refs, json_path_walks_objects_arrays_and_lengths);
+    tcase_add_test(refs, json_path_selects_an_element_by_a_member);
     tcase_add_test(refs, references_resolve_with_type_offset_and_text);
     tcase_add_test(refs, a_reference_to_an_unobserved_value_says_which);
     tcase_add_loop_test(match, each_operator_passes_and_fails_as_documented, 0,
