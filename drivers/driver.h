@@ -59,6 +59,7 @@ enum odca_cap {
     ODCA_CAP_LIVE_MIGRATION,   /* "live-migration" */
     ODCA_CAP_OVF_EXPORT,       /* "ovf-export" */
     ODCA_CAP_OVF_IMPORT,       /* "ovf-import" */
+    ODCA_CAP_GUEST_AGENT,      /* "guest-agent": the hypervisor's agent */
     ODCA_CAP_COUNT
 };
 
@@ -236,6 +237,17 @@ struct odca_driver {
     int (*guest_report)(struct odca_conn *conn, const char *vm,
                         int64_t deadline_ms, json_object **out,
                         struct odca_error **err);
+    /*
+     * Guest agent (ODCA_CAP_GUEST_AGENT): what the guest reports through
+     * the hypervisor's own agent, a second source beside guest_report, with
+     * the same field names where they overlap: {"hostname", "os": {...},
+     * "timezone": {...}, "nproc", "nics": [{"name", "mac", "ipv4"}],
+     * "clock_s", "clock_skew_s"}; an item the agent would not give is
+     * {"$unknown": reason}.  Waits until deadline for the agent to connect.
+     */
+    int (*guest_agent)(struct odca_conn *conn, const char *vm,
+                       int64_t deadline_ms, json_object **out,
+                       struct odca_error **err);
     /* Run a command in the guest; *output (caller frees) and *status. */
     int (*guest_exec)(struct odca_conn *conn, const char *vm, const char *cmd,
                       int64_t deadline_ms, char **output, int *status,

@@ -63,6 +63,7 @@ static enum odca_error_kind map_kind(struct odca_conn *c, const virError *e)
     case VIR_ERR_SYSTEM_ERROR:
         return e->domain == VIR_FROM_RPC ? ODCA_ERR_ENDPOINT : ODCA_ERR_REFUSED;
     case VIR_ERR_OPERATION_TIMEOUT:
+    case VIR_ERR_AGENT_UNRESPONSIVE:
         return ODCA_ERR_TIMEOUT;
     case VIR_ERR_INTERNAL_ERROR:
         /* "client socket is closed" and friends come as internal errors. */
@@ -351,8 +352,12 @@ static void probe_caps(struct odca_conn *c, struct odca_caps *caps)
         caps->why_not[ODCA_CAP_GUEST_PROBE] =
             "the guest probe needs a QEMU endpoint (a serial console)";
         caps->why_not[ODCA_CAP_APP_ACCESS] = caps->why_not[ODCA_CAP_GUEST_PROBE];
+        caps->why_not[ODCA_CAP_GUEST_AGENT] =
+            "the guest agent needs a QEMU endpoint (a virtio-serial channel)";
         return;
     }
+    /* Every QEMU guest the harness defines has the agent's channel. */
+    caps->have |= 1u << ODCA_CAP_GUEST_AGENT;
     if (!c->probe_image) {
         caps->why_not[ODCA_CAP_GUEST_PROBE] =
             "no probe guest image (build it with 'make guest' or set the "
@@ -384,6 +389,8 @@ static void lv_capabilities(struct odca_conn *c, struct odca_caps *caps)
             "libvirt test driver has no guest console";
         caps->why_not[ODCA_CAP_APP_ACCESS] =
             "libvirt test driver has no guest network";
+        caps->why_not[ODCA_CAP_GUEST_AGENT] =
+            "libvirt test driver has no guest agent";
         caps->why_not[ODCA_CAP_OFFLINE_MIGRATION] =
             "libvirt test driver cannot migrate";
         caps->why_not[ODCA_CAP_LIVE_MIGRATION] =
@@ -434,6 +441,7 @@ const struct odca_driver odca_libvirt_driver = {
     .list_owned = odca_lv_list_owned,
     .wait_event = odca_lv_wait_event,
     .guest_report = odca_lv_guest_report,
+    .guest_agent = odca_lv_guest_agent,
     .guest_exec = odca_lv_guest_exec,
     .guest_console = odca_lv_guest_console,
 };

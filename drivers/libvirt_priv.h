@@ -186,6 +186,9 @@ void odca_lv_console_forget(struct odca_conn *c, const char *vm);
 int odca_lv_guest_report(struct odca_conn *c, const char *vm,
                          int64_t deadline, json_object **out,
                          struct odca_error **err);
+/* The guest agent's view (libvirt_agent.c). */
+int odca_lv_guest_agent(struct odca_conn *c, const char *vm, int64_t deadline,
+                        json_object **out, struct odca_error **err);
 int odca_lv_guest_exec(struct odca_conn *c, const char *vm, const char *cmd,
                        int64_t deadline, char **output, int *status,
                        struct odca_error **err);

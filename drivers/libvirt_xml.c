@@ -180,16 +180,22 @@ static void add_nic(xmlNodePtr devices, const struct build *b,
         add_empty(n, "model", "type", nic->model);
 }
 
-/* QEMU guests talk on the serial console; no display, no balloon. */
+/*
+ * QEMU guests talk on the serial console and have the guest agent's
+ * channel (libvirt picks its socket path); no display, no balloon.
+ */
 static void add_qemu_devices(xmlNodePtr devices)
 {
     xmlNodePtr serial = add_empty(devices, "serial", "type", "pty");
     xmlNodePtr console = add_empty(devices, "console", "type", "pty");
+    xmlNodePtr agent = add_empty(devices, "channel", "type", "unix");
     xmlNodePtr t;
 
     add_empty(serial, "target", "port", "0");
     t = add_empty(console, "target", "type", "serial");
     xmlNewProp(t, BAD_CAST_C("port"), BAD_CAST_C("0"));
+    t = add_empty(agent, "target", "type", "virtio");
+    xmlNewProp(t, BAD_CAST_C("name"), BAD_CAST_C("org.qemu.guest_agent.0"));
     add_empty(add_empty(devices, "video", NULL, NULL), "model", "type", "none");
     add_empty(devices, "memballoon", "model", "none");
 }

@@ -24,6 +24,7 @@ static const char *const cap_names[ODCA_CAP_COUNT] = {
     [ODCA_CAP_LIVE_MIGRATION] = "live-migration",
     [ODCA_CAP_OVF_EXPORT] = "ovf-export",
     [ODCA_CAP_OVF_IMPORT] = "ovf-import",
+    [ODCA_CAP_GUEST_AGENT] = "guest-agent",
 };
 
 const char *odca_cap_name(enum odca_cap cap)

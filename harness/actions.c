@@ -35,6 +35,7 @@ const struct odca_action *const odca_actions[] = {
     &odca_act_leftovers,
     &odca_act_observed,
     &odca_act_guest_report,
+    &odca_act_guest_agent,
     &odca_act_guest_exec,
     &odca_act_guest_console,
     &odca_act_marker_write,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest-OS and application actions (the TIOSA method's OS and
- * application levels): what the VM itself reports, markers written and read
+ * application levels): what the VM itself reports (on its console, and
+ * through the hypervisor's guest agent), markers written and read
  * back in the guest, its clock, its console, and its HTTP service seen from
  * the host.  They need the endpoint's guest probe; without it the runner
  * skips them with the driver's reason before they are called.
@@ -41,6 +42,19 @@ static int act_report(struct odca_step_ctx *ctx, json_object *args,
         return odca_unsupported(ref.drv, "guest_report", err);
     return ref.drv->guest_report(ref.conn, ref.name, report_deadline(ctx),
                                  obs, err);
+}
+
+static int act_agent(struct odca_step_ctx *ctx, json_object *args,
+                     json_object **obs, struct odca_error **err)
+{
+    struct odca_vm_ref ref;
+
+    if (odca_vm_of(ctx, args, &ref, err) < 0)
+        return -1;
+    if (!ref.drv->guest_agent)
+        return odca_unsupported(ref.drv, "guest_agent", err);
+    return ref.drv->guest_agent(ref.conn, ref.name, report_deadline(ctx), obs,
+                                err);
 }
 
 static int guest_run(struct odca_step_ctx *ctx, json_object *args,
@@ -327,6 +341,10 @@ static const struct odca_arg_def args_http[] = {
 GUEST_ACTION(odca_act_guest_report, "guest.report", S | C, "os",
              CAP(ODCA_CAP_GUEST_PROBE), act_report, odca_args_vm,
              "the guest's own report (guest/README.md), waiting for boot")
+GUEST_ACTION(odca_act_guest_agent, "guest.agent", C, "os",
+             CAP(ODCA_CAP_GUEST_AGENT), act_agent, odca_args_vm,
+             "the guest seen through the hypervisor's agent: hostname, os, "
+             "nproc, nics, clock_s, clock_skew_s")
 GUEST_ACTION(odca_act_guest_exec, "guest.exec", S | C, "os",
              CAP(ODCA_CAP_GUEST_PROBE), act_exec, args_exec,
              "run a command in the guest: output, status")

@@ -35,7 +35,8 @@ extern const struct odca_action odca_act_inventory, odca_act_leftovers,
     odca_act_undefine, odca_act_storage, odca_act_snap_create,
     odca_act_snap_revert, odca_act_snap_delete, odca_act_snap_list,
     odca_act_clone, odca_act_reconfigure;
-extern const struct odca_action odca_act_guest_report, odca_act_guest_exec,
+extern const struct odca_action odca_act_guest_report, odca_act_guest_agent,
+    odca_act_guest_exec,
     odca_act_guest_console, odca_act_marker_write, odca_act_marker_read,
     odca_act_guest_clock, odca_act_app_http;
 extern const struct odca_action odca_act_migrate_live,

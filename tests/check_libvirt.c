@@ -297,6 +297,8 @@ START_TEST(capabilities_of_the_test_driver_say_what_is_missing)
     ck_assert_ptr_nonnull(caps.why_not[ODCA_CAP_APP_ACCESS]);
     ck_assert_ptr_nonnull(caps.why_not[ODCA_CAP_OVF_EXPORT]);
     ck_assert_ptr_nonnull(caps.why_not[ODCA_CAP_OVF_IMPORT]);
+    ck_assert_str_eq(caps.why_not[ODCA_CAP_GUEST_AGENT],
+                     "libvirt test driver has no guest agent");
 }
 END_TEST
 

@@ -186,7 +186,7 @@ START_TEST(disk_target_names_follow_libvirt_numbering)
 }
 END_TEST
 
-START_TEST(qemu_domains_get_a_serial_console_and_no_display)
+START_TEST(qemu_domains_get_a_serial_console_an_agent_channel_and_no_display)
 {
     struct odca_vm_spec *in = full_spec();
     char *qemu = NULL, *test = NULL;
@@ -200,6 +200,10 @@ START_TEST(qemu_domains_get_a_serial_console_and_no_display)
     v = odca_libvirt_xml_value(qemu, "/domain/devices/serial/@type");
     ck_assert_str_eq(v, "pty");
     free(v);
+    v = odca_libvirt_xml_value(qemu, "/domain/devices/channel[@type='unix']"
+                                     "/target[@type='virtio']/@name");
+    ck_assert_str_eq(v, "org.qemu.guest_agent.0");
+    free(v);
     v = odca_libvirt_xml_value(qemu, "/domain/devices/video/model/@type");
     ck_assert_str_eq(v, "none");
     free(v);
@@ -211,6 +215,7 @@ START_TEST(qemu_domains_get_a_serial_console_and_no_display)
     free(v);
     ck_assert_ptr_null(odca_libvirt_xml_value(test, "/domain/devices/console"));
     ck_assert_ptr_null(odca_libvirt_xml_value(test, "/domain/devices/video"));
+    ck_assert_ptr_null(odca_libvirt_xml_value(test, "/domain/devices/channel"));
     free(qemu);
     free(test);
     odca_vm_spec_free(in);
@@ -667,7 +672,7 @@ static Suite *libvirt_xml_suite(void)
     tcase_add_test(tc, disk_targets_are_named_per_bus_without_collisions);
     tcase_add_loop_test(tc, disk_target_names_follow_libvirt_numbering, 0,
                         ODCA_ARRAY_SIZE(targets));
-    tcase_add_test(tc, qemu_domains_get_a_serial_console_and_no_display);
+    tcase_add_test(tc, qemu_domains_get_a_serial_console_an_agent_channel_and_no_display);
     tcase_add_loop_test(tc, scaled_integers_use_libvirt_units, 0,
                         ODCA_ARRAY_SIZE(units));
     tcase_add_loop_test(tc, memory_is_read_in_kib_whatever_the_unit, 0,
