@@ -18,6 +18,8 @@
 struct blocker {
     enum odca_verdict verdict; /* NOTRUN or SKIP for the steps after */
     char *reason;
+    int dead_step;             /* the step that found dead_ep dead */
+    const struct odca_endpoint *dead_ep;
 };
 
 static json_object *builtin_observations(const struct odca_case_env *env)
@@ -200,9 +202,15 @@ static int precheck(struct odca_step_ctx *ctx, const struct odca_step *step,
         return -1;
     }
     if (odca_runner_endpoint_dead(ctx->env->runner, ctx->ep, &dead)) {
-        set_reason(s, ODCA_V_ERROR,
-                   xasprintf("endpoint %s is unusable: %s", ctx->ep->conf.name,
-                             dead));
+        /* One ERROR says why; the steps after it did not run. */
+        if (blocked->dead_ep == ctx->ep)
+            set_reason(s, ODCA_V_NOTRUN,
+                       xasprintf("endpoint %s is unusable (step %d)",
+                                 ctx->ep->conf.name, blocked->dead_step));
+        else
+            set_reason(s, ODCA_V_ERROR,
+                       xasprintf("endpoint %s is unusable: %s",
+                                 ctx->ep->conf.name, dead));
         return -1;
     }
     if (blocked->reason && !step->always) {
@@ -240,14 +248,18 @@ static void block_after(const struct odca_step *step,
                                                           : "did not succeed");
 }
 
-static void note_dead_endpoint(struct odca_step_ctx *ctx,
-                               const struct odca_error *e)
+/* 1 when e means the endpoint died (the runner then stops using it). */
+static int note_dead_endpoint(struct odca_step_ctx *ctx,
+                              const struct odca_error *e)
 {
     const struct odca_driver *drv = ctx->ep->drv;
 
     if (e->kind == ODCA_ERR_ENDPOINT && drv->alive &&
-        !drv->alive(ctx->ep->conn))
+        !drv->alive(ctx->ep->conn)) {
         odca_runner_endpoint_died(ctx->env->runner, ctx->ep, e->message);
+        return 1;
+    }
+    return 0;
 }
 
 static void run_step(struct odca_step_ctx *ctx, const struct odca_step *step,
@@ -257,6 +269,7 @@ static void run_step(struct odca_step_ctx *ctx, const struct odca_step *step,
     struct odca_error *err = NULL;
     json_object *args = NULL, *obs;
     char *missing = NULL;
+    const char *dead = NULL;
     int64_t start = odca_now_mono_ms();
     int soft_skip = 0;
 
@@ -280,8 +293,13 @@ static void run_step(struct odca_step_ctx *ctx, const struct odca_step *step,
     obs = perform(ctx, step, args, s, &err);
     if (err) {
         clear_expects(s);
-        set_reason(s, verdict_of_error(err), xstrdup(err->message));
-        note_dead_endpoint(ctx, err);
+        if (note_dead_endpoint(ctx, err))
+            set_reason(s, ODCA_V_ERROR,
+                       xasprintf("endpoint %s is unusable: it stopped "
+                                 "answering: %s",
+                                 ctx->ep->conf.name, err->message));
+        else
+            set_reason(s, verdict_of_error(err), xstrdup(err->message));
         odca_error_free(err);
     } else if (step->kind == ODCA_STIMULUS) {
         s->verdict = ODCA_V_DONE;
@@ -301,6 +319,11 @@ out:
     if (args)
         json_object_put(args);
     s->duration_ms = odca_now_mono_ms() - start;
+    if (s->verdict == ODCA_V_ERROR && blocked->dead_ep != ctx->ep &&
+        odca_runner_endpoint_dead(ctx->env->runner, ctx->ep, &dead)) {
+        blocked->dead_step = index;
+        blocked->dead_ep = ctx->ep;
+    }
     block_after(step, s, soft_skip, blocked);
 }
 

@@ -317,6 +317,17 @@ static void final_cleanup(struct odca_runner *r)
         size_t n = 0;
         int left = 0;
 
+        if (ep->conn && ep->dead && er->vms_created > 0) {
+            /* Its VMs may outlive the connection (QEMU outlives libvirtd). */
+            char *line = xasprintf("%s: the endpoint stopped answering: VMs "
+                                   "of this run may be left there; when it "
+                                   "is back: odca-harness cleanup --run %s "
+                                   "(with this run's --config/--endpoint)",
+                                   ep->conf.name, r->opts.run_id);
+
+            add_cleanup_error(r->result, line);
+            free(line);
+        }
         if (!ep->conn || ep->dead || !ep->drv->list_owned)
             continue;
         if (ep->drv->list_owned(ep->conn, r->opts.run_id, &vms, &n, &err) < 0) {
