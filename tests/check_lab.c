@@ -13,17 +13,22 @@
 static char *lab_dir;     /* the lab's directory while it is up */
 static char *config_path; /* its endpoints.json */
 
-static int lab(const char *verb)
+/* odca-lab VERB lab_dir [arg]: "up" (two clouds), "down", "kill", "revive". */
+static int lab_arg(const char *verb, const char *arg)
 {
     const char *script = getenv("ODCA_LAB");
     char *cmd = xasprintf("'%s' %s '%s' %s >'%s/%s.log' 2>&1",
                           script ? script : SRC("tests/lab/odca-lab"), verb,
-                          lab_dir, strcmp(verb, "up") == 0 ? "2" : "",
-                          lab_dir, verb);
+                          lab_dir, arg ? arg : "", lab_dir, verb);
     int rc = system(cmd);
 
     free(cmd);
     return rc;
+}
+
+static int lab(const char *verb)
+{
+    return lab_arg(verb, strcmp(verb, "up") == 0 ? "2" : NULL);
 }
 
 static void lab_up(void)
@@ -53,8 +58,11 @@ static void lab_down(void)
     lab_dir = config_path = NULL;
 }
 
-/* Processes whose command line mentions s (QEMU and libvirtd of the lab). */
-static int processes_mentioning(const char *s)
+/*
+ * Processes whose command line mentions s: QEMU and, unless qemu_only,
+ * libvirtd (of the lab: their command lines name its directory).
+ */
+static int lab_processes(const char *s, int qemu_only)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
@@ -71,8 +79,8 @@ static int processes_mentioning(const char *s)
         for (i = 0; cmd && i < len; i++)
             if (cmd[i] == '\0')
                 cmd[i] = ' ';
-        if (cmd && strstr(cmd, s) && (strstr(cmd, "qemu-system") ||
-                                      strstr(cmd, "libvirtd")))
+        if (cmd && strstr(cmd, s) &&
+            (strstr(cmd, "qemu-system") || (!qemu_only && strstr(cmd, "libvirtd"))))
             n++;
         free(cmd);
         free(path);
@@ -181,12 +189,160 @@ START_TEST(a_guest_that_never_reports_is_an_error_with_the_console_tail)
 }
 END_TEST
 
+/* The QEMU processes of one cloud's guests (their disks are in its pool). */
+static int guests_on(const char *cloud)
+{
+    char *images = xasprintf("%s/clouds/%s/images/", lab_dir, cloud);
+    int n = lab_processes(images, 1);
+
+    free(images);
+    return n;
+}
+
+/* Wait up to 180 s until cloud runs a guest of the harness (pid). */
+static void wait_for_a_guest_on(const char *cloud, pid_t pid)
+{
+    int i, st;
+
+    for (i = 0; i < 1800 && guests_on(cloud) == 0; i++) {
+        ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0,
+                      "odca-harness ended before a guest ran on %s (see %s/stderr)",
+                      cloud, lab_dir);
+        usleep(100 * 1000);
+    }
+    ck_assert_msg(i < 1800, "no guest started on %s", cloud);
+}
+
+/* odca-harness cleanup on the lab; its stdout in *o. */
+static void cleanup_lab(const char *run_id, struct outcome *o)
+{
+    char *args[] = {"cleanup", "--config", config_path, run_id ? "--run" : NULL,
+                    (char *)run_id, NULL};
+
+    run(lab_dir, args, o);
+}
+
+START_TEST(a_lab_daemon_killed_mid_run_errors_its_cases_and_cleanup_removes_its_vms)
+{
+    char *out = xasprintf("%s/killed", lab_dir);
+    char *args[] = {"run", "--config", config_path, "--out", out, "--jobs", "2",
+                    "--suite", SRC("suites/lifecycle.json"), "--case", "LC-0[2-4]",
+                    NULL};
+    struct outcome o, co;
+    json_object *report, *cases;
+    const char *id, *ep;
+    size_t i;
+    pid_t pid;
+
+    pid = start(lab_dir, args);
+    wait_for_a_guest_on("lab-b", pid);
+    ck_assert_int_eq(lab_arg("kill", "lab-b"), 0);
+    finish(lab_dir, pid, &o);
+    ck_assert_msg(o.status == 3, "exit %d: %s", o.status, o.err);
+    report = load_report(out);
+    cases = get(report, "cases");
+    ck_assert_int_eq(json_object_array_length(cases), 6);
+    for (i = 0; i < json_object_array_length(cases); i++) {
+        json_object *c = json_object_array_get_idx(cases, i);
+
+        id = str(c, "id");
+        ep = str(c, "endpoint");
+        if (!strcmp(ep, "lab-a")) {
+            /* the other cloud's cases ran to their end */
+            ck_assert_msg(!strcmp(str(c, "verdict"), "PASS"), "%s on lab-a: %s: %s",
+                          id, str(c, "verdict"),
+                          json_object_to_json_string(get(c, "reasons")));
+            assert_every_step_ran(c);
+        } else {
+            ck_assert_msg(!strcmp(str(c, "verdict"), "ERROR"), "%s on lab-b: %s", id,
+                          str(c, "verdict"));
+            ck_assert_ptr_nonnull(strstr(json_object_to_json_string(get(c, "reasons")),
+                                         "endpoint lab-b is unusable"));
+        }
+    }
+    /* the run says what it could not clean up, and how to */
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(get(get(report, "cleanup"),
+                                                                "errors")),
+                                 "odca-harness cleanup --run"));
+    /* QEMU outlives its daemon: the guest runs on, unmanaged */
+    ck_assert_int_gt(guests_on("lab-b"), 0);
+    ck_assert_int_eq(guests_on("lab-a"), 0);
+
+    /* the cloud comes back and finds its guest; cleanup removes it */
+    ck_assert_int_eq(lab("revive"), 0);
+    cleanup_lab(str(get(report, "run"), "id"), &co);
+    ck_assert_msg(co.status == 0, "cleanup exit %d: %s", co.status, co.err);
+    ck_assert_ptr_nonnull(strstr(co.out, "lab-b: removed odca-"));
+    ck_assert_ptr_nonnull(strstr(co.out, "lab-b: 1 VM(s) found, 0 left"));
+    ck_assert_int_eq(guests_on("lab-b"), 0);
+    json_object_put(report);
+    outcome_release(&co);
+    outcome_release(&o);
+    free(out);
+}
+END_TEST
+
+/* No file left in a cloud's storage pool. */
+static int files_in_pool(const char *cloud)
+{
+    char *images = xasprintf("%s/clouds/%s/images", lab_dir, cloud);
+    DIR *d = opendir(images);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    if (d)
+        closedir(d);
+    free(images);
+    return n;
+}
+
+START_TEST(cleanup_removes_what_a_crashed_run_left)
+{
+    char *out = xasprintf("%s/crashed", lab_dir);
+    char *args[] = {"run", "--config", config_path, "--out", out, "--jobs", "2",
+                    "--suite", SRC("suites/lifecycle.json"), "--case", "LC-02",
+                    NULL};
+    struct outcome o, co, again;
+    pid_t pid;
+
+    ck_assert_int_eq(lab("revive"), 0); /* whatever an earlier test left */
+    pid = start(lab_dir, args);
+    wait_for_a_guest_on("lab-a", pid);
+    wait_for_a_guest_on("lab-b", pid);
+    kill(pid, SIGKILL); /* no teardown, no final cleanup: a crash */
+    finish(lab_dir, pid, &o);
+    ck_assert_int_eq(o.status, 128 + SIGKILL);
+    ck_assert_int_gt(files_in_pool("lab-a"), 0);
+
+    cleanup_lab(NULL, &co);
+    ck_assert_msg(co.status == 0, "cleanup exit %d: %s", co.status, co.err);
+    ck_assert_ptr_nonnull(strstr(co.out, "lab-a: removed odca-"));
+    ck_assert_ptr_nonnull(strstr(co.out, "lab-b: removed odca-"));
+    ck_assert_int_eq(guests_on("lab-a"), 0);
+    ck_assert_int_eq(guests_on("lab-b"), 0);
+    ck_assert_int_eq(files_in_pool("lab-a"), 0);
+    ck_assert_int_eq(files_in_pool("lab-b"), 0);
+    /* and a second cleanup finds nothing */
+    cleanup_lab(NULL, &again);
+    ck_assert_int_eq(again.status, 0);
+    ck_assert_ptr_nonnull(strstr(again.out, "lab-a: 0 VM(s) found, 0 left"));
+    ck_assert_ptr_nonnull(strstr(again.out, "lab-b: 0 VM(s) found, 0 left"));
+    outcome_release(&again);
+    outcome_release(&co);
+    outcome_release(&o);
+    free(out);
+}
+END_TEST
+
 START_TEST(nothing_of_the_lab_is_left_after_it_goes_down)
 {
     char *dir = xstrdup(lab_dir);
 
     lab_down();
-    ck_assert_int_eq(processes_mentioning(dir), 0);
+    ck_assert_int_eq(lab_processes(dir, 0), 0);
     free(dir);
 }
 END_TEST
@@ -201,6 +357,8 @@ static Suite *lab_suite(void)
     tcase_add_test(tc, the_catalogue_passes_on_two_qemu_clouds_with_every_guest_step_run);
     tcase_add_test(tc, a_wrong_guest_expectation_fails_naming_case_expected_and_seen);
     tcase_add_test(tc, a_guest_that_never_reports_is_an_error_with_the_console_tail);
+    tcase_add_test(tc, a_lab_daemon_killed_mid_run_errors_its_cases_and_cleanup_removes_its_vms);
+    tcase_add_test(tc, cleanup_removes_what_a_crashed_run_left);
     tcase_add_test(tc, nothing_of_the_lab_is_left_after_it_goes_down);
     suite_add_tcase(s, tc);
     return s;
