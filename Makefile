@@ -38,7 +38,7 @@ ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) \
-	-Iharness -Idrivers -Ireports \
+	-Iharness -Idrivers -Ireports -Iovf \
 	-DODCA_VERSION='"$(VERSION)"' -DODCA_DATADIR='"$(DATADIR)"' \
 	-DODCA_SRCDIR='"$(CURDIR)"' \
 	$(DEP_CFLAGS) $(CFLAGS)
@@ -49,7 +49,7 @@ ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
-	$(wildcard drivers/*.c) $(wildcard reports/*.c)
+	$(wildcard drivers/*.c) $(wildcard reports/*.c) $(wildcard ovf/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(O)/obj/harness/main.o
 LIB := $(O)/obj/libodca.a
