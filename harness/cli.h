@@ -14,7 +14,7 @@
 
 enum {
     ODCA_EXIT_OK = 0,       /* no case failed or errored */
-    ODCA_EXIT_FAIL = 1,     /* some case failed */
+    ODCA_EXIT_FAIL = 1,     /* some case failed; lint: an error found */
     ODCA_EXIT_USAGE = 2,    /* bad usage or bad input file */
     ODCA_EXIT_HARNESS = 3,  /* harness or endpoint error, and no failure */
 };
@@ -60,5 +60,6 @@ int cli_fail(struct odca_error *err);
 int cli_run(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
+int cli_lint(int argc, char **argv);
 
 #endif

@@ -24,6 +24,8 @@ static void usage(FILE *f)
           "  list      list suites, cases, actions, drivers, endpoints;\n"
           "            --explain shows what would run where\n"
           "  cleanup   remove VMs left by earlier (crashed) runs\n"
+          "  lint      check an OVF package, and what a target cannot\n"
+          "            honour, before any import\n"
           "  version   print the version\n"
           "\n"
           "'odca-harness COMMAND --help' describes each command.  With no\n"
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
         return cli_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "cleanup"))
         return cli_cleanup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lint"))
+        return cli_lint(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return version();
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

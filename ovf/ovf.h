@@ -169,6 +169,15 @@ struct odca_ovf_descriptor {
 };
 
 /*
+ * Parse untrusted OVF XML (len bytes, name for messages) with network
+ * access, DTDs and entities off; a DOCTYPE, more than ODCA_OVF_MAX_BYTES or
+ * XML that is not well-formed is ODCA_ERR_INPUT naming name and the line.
+ * Caller frees the tree with xmlFreeDoc().
+ */
+xmlDocPtr odca_ovf_parse_xml(const char *data, size_t len, const char *name,
+                             struct odca_error **err);
+
+/*
  * Read a descriptor from a file (path is also the name in messages) or from
  * memory (name is only used in messages).  Caller frees the result with
  * odca_ovf_descriptor_free().  Refused (ODCA_ERR_INPUT): not well-formed

@@ -387,6 +387,37 @@ START_TEST(an_endpoint_that_dies_mid_run_errors_its_cases_only)
 }
 END_TEST
 
+START_TEST(lint_grades_a_package_for_a_target_and_exits_by_severity)
+{
+    char *dir = tmpdir();
+    char *clean[] = {"lint", SRC("tests/data/lint/target.ovf"), "--target", "cloud-a", NULL};
+    char *bad[] = {"lint", SRC("tests/data/ovf/cot__invalid.ovf"), NULL};
+    char *broken[] = {"lint", SRC("tests/data/ovf/ganeti__wrong_xml.ovf"), NULL};
+    struct outcome o;
+
+    /* warnings and infos only: exit 0; what the target cannot tell is info */
+    run(dir, clean, &o);
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+    ck_assert_ptr_nonnull(strstr(o.out, "warning TARGET-SYSTEM-TYPE "));
+    ck_assert_ptr_nonnull(strstr(o.out, "info TARGET-BUS "));
+    ck_assert_ptr_nonnull(strstr(o.out, "cannot check"));
+    outcome_release(&o);
+    /* a conformance error: exit 1, one finding per line */
+    run(dir, bad, &o);
+    ck_assert_int_eq(o.status, 1);
+    ck_assert_ptr_nonnull(strstr(o.out, "error DISK-FILEREF "));
+    outcome_release(&o);
+    /* not XML: exit 2, one line naming the file and the line */
+    run(dir, broken, &o);
+    ck_assert_int_eq(o.status, 2);
+    ck_assert_ptr_nonnull(strstr(o.err, "ganeti__wrong_xml.ovf: line 71: "));
+    ck_assert_ptr_eq(strchr(o.err, '\n'), o.err + strlen(o.err) - 1);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -402,6 +433,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
     tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
+    tcase_add_test(tc, lint_grades_a_package_for_a_target_and_exits_by_severity);
     suite_add_tcase(s, tc);
     return s;
 }
