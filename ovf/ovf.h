@@ -216,6 +216,15 @@ odca_ovf_find_disk(const struct odca_ovf_descriptor *desc, const char *id);
  */
 int odca_ovf_scale_units(uint64_t value, const char *units, uint64_t *bytes);
 
+/* Whether word is one of the blank-separated words of list. */
+int odca_ovf_has_word(const char *list, const char *word);
+/*
+ * The deployment option items are taken for: the Configuration marked
+ * default (in s, else the envelope's), else the first; NULL if none.
+ */
+const char *odca_ovf_default_config(const struct odca_ovf_descriptor *d,
+                                    const struct odca_ovf_system *s);
+
 /*
  * Map one virtual system of desc (system_id, or NULL when desc holds exactly
  * one) to a spec.  Items are taken for the default deployment option.

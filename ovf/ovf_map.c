@@ -31,37 +31,6 @@ static int item_fail(struct map_ctx *m, const struct odca_ovf_item *it,
     return -1;
 }
 
-static int has_word(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-
-    for (const char *p = list; p && *p;) {
-        size_t k;
-
-        p += strspn(p, " \t");
-        k = strcspn(p, " \t");
-        if (k == n && strncmp(p, word, n) == 0)
-            return 1;
-        p += k;
-    }
-    return 0;
-}
-
-static const char *default_config(const struct odca_ovf_descriptor *d,
-                                  const struct odca_ovf_system *s)
-{
-    const struct odca_ovf_system *where[] = {s, &d->top};
-
-    for (size_t w = 0; w < 2; w++)
-        for (size_t i = 0; i < where[w]->n_configs; i++)
-            if (where[w]->configs[i].is_default)
-                return where[w]->configs[i].id;
-    for (size_t w = 0; w < 2; w++)
-        if (where[w]->n_configs)
-            return where[w]->configs[0].id;
-    return NULL;
-}
-
 static const char *property_value(const struct map_ctx *m, const char *key)
 {
     const struct odca_ovf_system *where[] = {m->sys, &m->desc->top};
@@ -296,7 +265,7 @@ static int map_items(struct map_ctx *m, struct odca_vm_spec *spec)
         int rc = 0;
 
         if (it->configuration &&
-            (!m->config || !has_word(it->configuration, m->config)))
+            (!m->config || !odca_ovf_has_word(it->configuration, m->config)))
             continue;
         if (it->resource_type == 3 || it->resource_type == 4)
             rc = map_cpu_mem(m, it, spec);
@@ -366,7 +335,7 @@ struct odca_vm_spec *odca_ovf_to_spec(const struct odca_ovf_descriptor *desc,
     m.sys = pick_system(desc, system_id, err);
     if (!m.sys)
         return NULL;
-    m.config = default_config(desc, m.sys);
+    m.config = odca_ovf_default_config(desc, m.sys);
     spec = odca_vm_spec_new();
     spec->name = xstrdup(m.sys->name ? m.sys->name : m.sys->id);
     spec->description = xstrdup(m.sys->annotation);

@@ -232,3 +232,34 @@ int odca_ovf_scale_units(uint64_t value, const char *units, uint64_t *bytes)
     *bytes = value * mult;
     return 0;
 }
+
+int odca_ovf_has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = list; p && *p;) {
+        size_t k;
+
+        p += strspn(p, " \t");
+        k = strcspn(p, " \t");
+        if (k == n && strncmp(p, word, n) == 0)
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
+const char *odca_ovf_default_config(const struct odca_ovf_descriptor *d,
+                                    const struct odca_ovf_system *s)
+{
+    const struct odca_ovf_system *where[] = {s, &d->top};
+
+    for (size_t w = 0; w < 2; w++)
+        for (size_t i = 0; i < where[w]->n_configs; i++)
+            if (where[w]->configs[i].is_default)
+                return where[w]->configs[i].id;
+    for (size_t w = 0; w < 2; w++)
+        if (where[w]->n_configs)
+            return where[w]->configs[0].id;
+    return NULL;
+}
