@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "error.h"
+#include "ovf_port.h"
 #include "spec.h"
 
 /* What an endpoint is, as the configuration names it. */
@@ -204,6 +205,24 @@ struct odca_driver {
     int (*migrate)(struct odca_conn *conn, const char *vm,
                    struct odca_conn *dst, unsigned flags, int64_t deadline_ms,
                    struct odca_error **err);
+    /*
+     * OVF (ODCA_CAP_OVF_EXPORT): write the shut-off vm as a package at dest
+     * (an .ova with opts->ova, else a directory), disks as streamOptimized
+     * VMDK.  A hypervisor without real disk contents writes empty ones.
+     */
+    int (*export_ovf)(struct odca_conn *conn, const char *vm, const char *dest,
+                      const struct odca_ovf_export_opts *opts,
+                      struct odca_error **err);
+    /*
+     * OVF (ODCA_CAP_OVF_IMPORT): verify the package, define it as VM name
+     * (tagged with tag) with its disks converted into the endpoint's
+     * storage; opts->workdir holds the conversions meanwhile.  Nothing is
+     * left on failure.
+     */
+    int (*import_ovf)(struct odca_conn *conn, const char *package,
+                      const char *name, const struct odca_tag *tag,
+                      const struct odca_ovf_import_opts *opts,
+                      struct odca_error **err);
     /* Remove the VM, its snapshots, saved state and the disks it owns. */
     int (*undefine)(struct odca_conn *conn, const char *vm,
                     struct odca_error **err);

@@ -378,12 +378,14 @@ static void probe_caps(struct odca_conn *c, struct odca_caps *caps)
 
 static void lv_capabilities(struct odca_conn *c, struct odca_caps *caps)
 {
-    static const char *const ovf =
-        "OVF export and import are not implemented yet";
-
     memset(caps, 0, sizeof(*caps));
-    caps->why_not[ODCA_CAP_OVF_EXPORT] = ovf;
-    caps->why_not[ODCA_CAP_OVF_IMPORT] = ovf;
+    /* OVF: the test driver at descriptor level (no disk contents) */
+    caps->have |= 1u << ODCA_CAP_OVF_IMPORT;
+    if (c->is_test || c->local)
+        caps->have |= 1u << ODCA_CAP_OVF_EXPORT;
+    else
+        caps->why_not[ODCA_CAP_OVF_EXPORT] =
+            "exporting a remote endpoint's disks is not implemented yet";
     if (c->is_test) {
         caps->why_not[ODCA_CAP_GUEST_PROBE] =
             "libvirt test driver has no guest console";
@@ -442,6 +444,8 @@ const struct odca_driver odca_libvirt_driver = {
     .wait_event = odca_lv_wait_event,
     .guest_report = odca_lv_guest_report,
     .guest_agent = odca_lv_guest_agent,
+    .export_ovf = odca_lv_export_ovf,
+    .import_ovf = odca_lv_import_ovf,
     .guest_exec = odca_lv_guest_exec,
     .guest_console = odca_lv_guest_console,
 };

@@ -94,6 +94,15 @@ int odca_lv_volume_create(struct odca_conn *c, const char *name,
                           uint64_t capacity, const char *format, char **path,
                           struct odca_error **err);
 /*
+ * A volume in c's pool of that capacity and format whose bytes are file's
+ * (uploaded through libvirt, so a remote pool works too); *path gets its
+ * path (caller frees).  Nothing is left on failure.
+ */
+int odca_lv_volume_upload(struct odca_conn *c, const char *name,
+                          const char *file, uint64_t capacity,
+                          const char *format, char **path,
+                          struct odca_error **err);
+/*
  * Delete the volumes at paths[0..n) that vm owns: in c's pool and named
  * "<vm>-disk...".  Others are left alone.  Returns 0, or -1 with the first
  * failure set (the rest are still tried).
@@ -154,6 +163,14 @@ int odca_lv_clone(struct odca_conn *c, const char *vm, const char *new_name,
 int odca_lv_reconfigure(struct odca_conn *c, const char *vm,
                         const struct odca_vm_spec *spec,
                         struct odca_error **err);
+/* OVF packages (libvirt_ovf.c). */
+int odca_lv_export_ovf(struct odca_conn *c, const char *vm, const char *dest,
+                       const struct odca_ovf_export_opts *opts,
+                       struct odca_error **err);
+int odca_lv_import_ovf(struct odca_conn *c, const char *package,
+                       const char *name, const struct odca_tag *tag,
+                       const struct odca_ovf_import_opts *opts,
+                       struct odca_error **err);
 int odca_lv_undefine(struct odca_conn *c, const char *vm,
                      struct odca_error **err);
 int odca_lv_storage_exists(struct odca_conn *c, const char *path,

@@ -212,6 +212,37 @@ static int upload_image(struct odca_conn *c, virStorageVolPtr vol,
     return rc;
 }
 
+int odca_lv_volume_upload(struct odca_conn *c, const char *name,
+                          const char *file, uint64_t capacity,
+                          const char *format, char **path,
+                          struct odca_error **err)
+{
+    virStorageVolPtr vol = NULL;
+    struct stat st;
+
+    *path = NULL;
+    if (stat(file, &st) < 0) {
+        odca_error_set(err, ODCA_ERR_INTERNAL, "cannot read '%s': %s", file,
+                       strerror(errno));
+        return -1;
+    }
+    if (odca_lv_volume_create(c, name, capacity, format, path, err) < 0)
+        return -1;
+    if (!(vol = virStorageVolLookupByPath(c->conn, *path))) {
+        odca_lv_error(c, err, "cannot find volume '%s' it just created", name);
+    } else if (upload_image(c, vol, file, (uint64_t)st.st_size, err) == 0) {
+        virStorageVolFree(vol);
+        return 0;
+    }
+    if (vol) {
+        virStorageVolDelete(vol, 0);
+        virStorageVolFree(vol);
+    }
+    free(*path);
+    *path = NULL;
+    return -1;
+}
+
 /*
  * A volume that starts as the probe guest image: for a qcow2 disk on a
  * local endpoint, a qcow2 overlay on the image (no copy; the image stays

@@ -98,6 +98,12 @@ const char *odca_ctx_run_id(struct odca_step_ctx *ctx);
 const char *odca_ctx_case_id(struct odca_step_ctx *ctx);
 /* Evidence to attach to the step (console tail, log excerpt). */
 void odca_ctx_log_excerpt(struct odca_step_ctx *ctx, const char *text);
+/*
+ * The case's scratch directory (packages, disk conversions), made on first
+ * use under $TMPDIR and removed with everything in it when the case ends.
+ */
+const char *odca_ctx_workdir(struct odca_step_ctx *ctx,
+                             struct odca_error **err);
 /* Timeouts of the endpoint the step runs on. */
 int odca_ctx_boot_timeout_s(struct odca_step_ctx *ctx);
 

@@ -16,6 +16,13 @@ struct odca_vm_ref {
 
 int odca_vm_of(struct odca_step_ctx *ctx, json_object *args,
                struct odca_vm_ref *ref, struct odca_error **err);
+/*
+ * Read ref's VM back through the API, remember it for alias (disk paths
+ * for later steps) and give it in *out (caller frees) unless out is NULL.
+ */
+int odca_vm_inquire(struct odca_step_ctx *ctx, const char *alias,
+                    const struct odca_vm_ref *ref, struct odca_vm_spec **out,
+                    struct odca_error **err);
 /* A string argument (borrowed), or NULL when absent. */
 const char *odca_arg_str(json_object *args, const char *name);
 /* A whole-number argument, dflt when absent. */
@@ -39,6 +46,8 @@ extern const struct odca_action odca_act_guest_report, odca_act_guest_agent,
     odca_act_guest_exec,
     odca_act_guest_console, odca_act_marker_write, odca_act_marker_read,
     odca_act_guest_clock, odca_act_app_http;
+extern const struct odca_action odca_act_export, odca_act_package,
+    odca_act_import;
 extern const struct odca_action odca_act_migrate_live,
     odca_act_migrate_offline;
 

@@ -57,9 +57,9 @@ int odca_vm_of(struct odca_step_ctx *ctx, json_object *args,
 }
 
 /* Read the VM back and remember it (disk paths for vm.storage). */
-static int inquire(struct odca_step_ctx *ctx, const char *alias,
-                   const struct odca_vm_ref *ref, struct odca_vm_spec **out,
-                   struct odca_error **err)
+int odca_vm_inquire(struct odca_step_ctx *ctx, const char *alias,
+                    const struct odca_vm_ref *ref, struct odca_vm_spec **out,
+                    struct odca_error **err)
 {
     struct odca_vm_spec *spec = NULL;
 
@@ -136,7 +136,7 @@ static int define_vm(struct odca_step_ctx *ctx, const char *alias,
     ref.drv = drv;
     ref.conn = conn;
     ref.name = spec->name;
-    if (inquire(ctx, alias, &ref, NULL, err) < 0)
+    if (odca_vm_inquire(ctx, alias, &ref, NULL, err) < 0)
         goto out;
     *obs = odca_vm_spec_to_json(spec);
     rc = 0;
@@ -194,7 +194,7 @@ static int act_inquire(struct odca_step_ctx *ctx, json_object *args,
     struct odca_vm_spec *spec = NULL;
 
     if (odca_vm_of(ctx, args, &ref, err) < 0 ||
-        inquire(ctx, odca_arg_str(args, "vm"), &ref, &spec, err) < 0)
+        odca_vm_inquire(ctx, odca_arg_str(args, "vm"), &ref, &spec, err) < 0)
         return -1;
     *obs = odca_vm_spec_to_json(spec);
     odca_vm_spec_free(spec);
@@ -372,7 +372,7 @@ static int act_clone(struct odca_step_ctx *ctx, json_object *args,
     odca_ctx_add_vm(ctx, as, name);
     clone = ref;
     clone.name = name;
-    if (inquire(ctx, as, &clone, NULL, err) < 0)
+    if (odca_vm_inquire(ctx, as, &clone, NULL, err) < 0)
         goto out;
     *obs = json_object_new_object();
     json_object_object_add(*obs, "name", json_object_new_string(name));
@@ -438,7 +438,7 @@ static int act_reconfigure(struct odca_step_ctx *ctx, json_object *args,
         return odca_unsupported(ref.drv, "reconfigure", err);
     if (odca_arg_int(args, "vcpus", 0, &vcpus, err) < 0 ||
         odca_arg_int(args, "memory_mib", 0, &mem_mib, err) < 0 ||
-        inquire(ctx, odca_arg_str(args, "vm"), &ref, &spec, err) < 0)
+        odca_vm_inquire(ctx, odca_arg_str(args, "vm"), &ref, &spec, err) < 0)
         return -1;
     if (vcpus > 0)
         spec->vcpus = (unsigned)vcpus;

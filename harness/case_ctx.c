@@ -6,6 +6,7 @@
  * through the odca_ctx_* functions of actions.h.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,10 +185,34 @@ int odca_ctx_boot_timeout_s(struct odca_step_ctx *ctx)
     return ctx->ep->conf.boot_timeout_s;
 }
 
+const char *odca_ctx_workdir(struct odca_step_ctx *ctx,
+                             struct odca_error **err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir;
+
+    if (ctx->workdir)
+        return ctx->workdir;
+    dir = xasprintf("%s/odca-%s-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
+                    ctx->env->run_id, ctx->env->kase->id);
+    if (!mkdtemp(dir)) {
+        odca_error_set(err, ODCA_ERR_INTERNAL,
+                       "cannot create a scratch directory '%s': %s", dir,
+                       strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    ctx->workdir = dir;
+    return dir;
+}
+
 void odca_ctx_release(struct odca_step_ctx *ctx)
 {
     size_t i;
 
+    if (ctx->workdir)
+        odca_rm_rf(ctx->workdir);
+    free(ctx->workdir);
     for (i = 0; i < ctx->n_vms; i++) {
         free(ctx->vms[i].alias);
         free(ctx->vms[i].name);

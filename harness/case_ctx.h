@@ -25,6 +25,7 @@ struct odca_step_ctx {
     json_object *obs;         /* saved observations: name -> value */
     int64_t deadline;         /* the current step's, monotonic ms */
     char *log_excerpt;        /* evidence for the current step */
+    char *workdir;            /* the case's scratch directory, or NULL */
 };
 
 struct odca_case_vm *odca_ctx_find_vm(struct odca_step_ctx *ctx,

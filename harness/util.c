@@ -2,6 +2,7 @@
 /* Helpers shared by every module; see util.h for the why. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,4 +394,21 @@ char *odca_sha256_hex(const void *data, size_t len)
         snprintf(hex + i * 2, 3, "%02x", md[i]);
     hex[n * 2] = '\0';
     return hex;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+                  struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT
+               ? -1
+               : 0;
+}
+
+int odca_rm_rf(const char *path)
+{
+    if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+        return -1;
+    return 0;
 }

@@ -41,6 +41,8 @@ int odca_parse_int(const char *s, int min, int max, int *out);
 /* Milliseconds: monotonic for deadlines, wall clock for reports. */
 int64_t odca_now_mono_ms(void);
 int64_t odca_now_wall_ms(void);
+/* Remove path and, for a directory, all in it (links not followed). */
+int odca_rm_rf(const char *path);
 /* Sleep ms milliseconds (through signals). */
 void odca_sleep_ms(int64_t ms);
 /* "2026-11-23T09:00:00.123Z" into buf (at least 32 bytes). */
