@@ -168,15 +168,21 @@ static int act_marker_read(struct odca_step_ctx *ctx, json_object *args,
                            json_object **obs, struct odca_error **err)
 {
     const char *name = NULL;
-    char *cmd, *out = NULL, *digest;
+    char *cmd, *out = NULL;
     int status = -1, rc = -1;
     int present;
 
     if (marker_args(args, &name, err) < 0)
         return -1;
+    /*
+     * The guest hashes the file itself: the console adds a line end to
+     * whatever it prints, so a digest of the echoed text would not be the
+     * file's.
+     */
     cmd = xasprintf("if [ -f " MARKER_DIR "/%s ]; then printf 'PRESENT\\n'; "
+                    "sha256sum " MARKER_DIR "/%s | cut -d ' ' -f 1; "
                     "cat " MARKER_DIR "/%s; else printf 'ABSENT\\n'; fi",
-                    name, name);
+                    name, name, name);
     if (guest_run(ctx, args, cmd, &out, &status, err) < 0)
         goto out;
     present = odca_starts_with(out, "PRESENT\n");
@@ -190,13 +196,26 @@ static int act_marker_read(struct odca_step_ctx *ctx, json_object *args,
     json_object_object_add(*obs, "marker", json_object_new_string(name));
     json_object_object_add(*obs, "present", json_object_new_boolean(present));
     if (present) {
-        const char *content = out + strlen("PRESENT\n");
+        const char *hex = out + strlen("PRESENT\n");
+        size_t n = strcspn(hex, "\n");
+        const char *content = hex + n + (hex[n] == '\n');
+        size_t len = strlen(content);
 
-        digest = odca_sha256_hex(content, strlen(content));
+        if (n != 64 || strspn(hex, "0123456789abcdef") != 64) {
+            odca_error_set(err, ODCA_ERR_REFUSED,
+                           "reading marker '%s': expected its SHA-256 from "
+                           "the guest, got '%.*s'",
+                           name, (int)n, hex);
+            json_object_put(*obs);
+            *obs = NULL;
+            goto out;
+        }
+        if (len && content[len - 1] == '\n') /* the console's line end */
+            len--;
         json_object_object_add(*obs, "content",
-                               json_object_new_string(content));
-        json_object_object_add(*obs, "sha256", json_object_new_string(digest));
-        free(digest);
+                               json_object_new_string_len(content, (int)len));
+        json_object_object_add(*obs, "sha256",
+                               json_object_new_string_len(hex, 64));
     }
     rc = 0;
 out:
