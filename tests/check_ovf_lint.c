@@ -151,12 +151,11 @@ END_TEST
  */
 START_TEST(an_ova_is_linted_through_its_descriptor_and_manifest)
 {
-    char dir[] = "/tmp/odca-lint-XXXXXX";
+    char *dir = odca_test_tmpdir("odca-lint");
     char *cmd, *ova;
     struct odca_error *err = NULL;
     struct odca_lint_report *r;
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
     cmd = xasprintf("cp '%s' '%s/x.ovf' && cd '%s' && sha1sum x.ovf | "
                     "awk '{print \"SHA1(x.ovf)= \" $1}' > x.mf && "
                     "tar -cf x.ova x.ovf x.mf",
@@ -170,9 +169,8 @@ START_TEST(an_ova_is_linted_through_its_descriptor_and_manifest)
     ck_assert_ptr_nonnull(strstr(r->name, "x.ova: x.ovf"));
     odca_lint_report_free(r);
     free(cmd);
-    cmd = xasprintf("rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
+    odca_test_rm_rf(dir);
+    free(dir);
     free(ova);
 }
 END_TEST

@@ -26,21 +26,6 @@
 
 #define DISK_BYTES (3 * 1024 * 1024 + 123) /* more than one 1 MiB block */
 
-static char *make_workdir(void)
-{
-    char *dir = xstrdup("/tmp/odca-pkg-XXXXXX");
-
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    return dir;
-}
-
-static void rm_rf(const char *dir)
-{
-    _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
-
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 static char *descriptor_xml(void)
 {
     struct odca_vm_spec *s = odca_vm_spec_new();
@@ -170,7 +155,7 @@ static void read_back(const char *path, const char *disk, const char *out)
 
 START_TEST(a_package_written_as_directory_and_ova_reads_back_verified)
 {
-    _cleanup_free_ char *w = make_workdir();
+    _cleanup_free_ char *w = odca_test_tmpdir("odca-pkg");
     _cleanup_free_ char *xml = descriptor_xml();
     _cleanup_free_ char *disk = random_file(w, "source.img", DISK_BYTES);
     _cleanup_free_ char *dir = xasprintf("%s/pkg", w);
@@ -204,13 +189,13 @@ START_TEST(a_package_written_as_directory_and_ova_reads_back_verified)
     ck_assert_int_eq(mkdir(out, 0755), 0);
     read_back(ovf, disk, out);
     read_back(ova, disk, out);
-    rm_rf(w);
+    odca_test_rm_rf(w);
 }
 END_TEST
 
 START_TEST(sha1_manifests_and_both_spellings_are_accepted)
 {
-    _cleanup_free_ char *w = make_workdir();
+    _cleanup_free_ char *w = odca_test_tmpdir("odca-pkg");
     _cleanup_free_ char *xml = descriptor_xml();
     _cleanup_free_ char *disk = random_file(w, "source.img", 5000);
     _cleanup_free_ char *dir = xasprintf("%s/pkg", w);
@@ -239,7 +224,7 @@ START_TEST(sha1_manifests_and_both_spellings_are_accepted)
     ck_assert_int_eq(odca_ovf_package_find(p, "disk1.vmdk")->digest,
                      ODCA_OVF_DIGEST_SHA1);
     odca_ovf_package_free(p);
-    rm_rf(w);
+    odca_test_rm_rf(w);
 }
 END_TEST
 
@@ -472,7 +457,7 @@ static int dir_is_empty(const char *path)
 START_TEST(every_hostile_ova_is_refused_naming_the_member)
 {
     const struct evil_case *c = &evil_cases[_i];
-    _cleanup_free_ char *w = make_workdir();
+    _cleanup_free_ char *w = odca_test_tmpdir("odca-pkg");
     _cleanup_free_ char *ova = xasprintf("%s/member.ova", w);
     _cleanup_free_ char *out = xasprintf("%s/out", w);
     struct odca_error *err = NULL;
@@ -497,13 +482,13 @@ START_TEST(every_hostile_ova_is_refused_naming_the_member)
     odca_error_free(err);
     ck_assert(dir_is_empty(out));
     ck_assert_int_eq(stat(ESCAPE, &st), -1);
-    rm_rf(w);
+    odca_test_rm_rf(w);
 }
 END_TEST
 
 START_TEST(a_directory_package_refuses_links_and_escaping_hrefs)
 {
-    _cleanup_free_ char *w = make_workdir();
+    _cleanup_free_ char *w = odca_test_tmpdir("odca-pkg");
     _cleanup_free_ char *xml = descriptor_xml();
     _cleanup_free_ char *ovf = xasprintf("%s/pkgvm.ovf", w);
     _cleanup_free_ char *disk = xasprintf("%s/disk1.vmdk", w);
@@ -525,13 +510,13 @@ START_TEST(a_directory_package_refuses_links_and_escaping_hrefs)
     ck_assert_ptr_null(odca_ovf_package_open(ovf, NULL, &err));
     ck_assert_ptr_nonnull(strstr(err->message, "ovf:href '../disk1.vmdk'"));
     odca_error_free(err);
-    rm_rf(w);
+    odca_test_rm_rf(w);
 }
 END_TEST
 
 START_TEST(the_size_cap_is_configurable)
 {
-    _cleanup_free_ char *w = make_workdir();
+    _cleanup_free_ char *w = odca_test_tmpdir("odca-pkg");
     _cleanup_free_ char *xml = descriptor_xml();
     _cleanup_free_ char *disk = random_file(w, "source.img", 70000);
     _cleanup_free_ char *ova = xasprintf("%s/pkgvm.ova", w);
@@ -545,7 +530,7 @@ START_TEST(the_size_cap_is_configurable)
     ck_assert_ptr_null(odca_ovf_package_open(ova, &ro, &err));
     ck_assert_ptr_nonnull(strstr(err->message, "member 'disk1.vmdk' declares"));
     odca_error_free(err);
-    rm_rf(w);
+    odca_test_rm_rf(w);
 }
 END_TEST
 

@@ -31,21 +31,6 @@
 
 static const long offsets[] = {0, 512 * 1024 + 7, 2 * MIB, DISK_BYTES - 16};
 
-static char *make_workdir(void)
-{
-    char *dir = xstrdup("/tmp/odca-port-XXXXXX");
-
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    return dir;
-}
-
-static void rm_rf(const char *dir)
-{
-    _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
-
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 static int dir_is_empty(const char *path)
 {
     _cleanup_free_ char *cmd =
@@ -177,7 +162,7 @@ static void import_and_compare(const char *pkg_path, const char *orig,
 
 START_TEST(a_disk_round_trips_through_a_package_unchanged)
 {
-    _cleanup_free_ char *dir = make_workdir();
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
     _cleanup_free_ char *orig = pattern_disk(dir);
     struct odca_vm_spec *spec = make_spec(orig);
     int ova = _i;
@@ -202,7 +187,7 @@ START_TEST(a_disk_round_trips_through_a_package_unchanged)
         odca_error_free(err);
     }
     odca_vm_spec_free(spec);
-    rm_rf(dir);
+    odca_test_rm_rf(dir);
 }
 END_TEST
 
@@ -210,7 +195,7 @@ static const char *const formats[] = {"qcow2", "raw", "vhd", "vhdx"};
 
 START_TEST(every_source_format_converts_both_ways)
 {
-    _cleanup_free_ char *dir = make_workdir();
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
     _cleanup_free_ char *orig = pattern_disk(dir);
     const char *fmt = formats[_i];
     _cleanup_free_ char *img = xasprintf("%s/img.%s", dir, fmt);
@@ -231,13 +216,13 @@ START_TEST(every_source_format_converts_both_ways)
     assert_ok(odca_qemu_img_convert(img, fmt, back, "raw", DEADLINE, &err),
               err);
     same_image(orig, "raw", back, "raw");
-    rm_rf(dir);
+    odca_test_rm_rf(dir);
 }
 END_TEST
 
 START_TEST(an_unknown_disk_format_is_refused_naming_the_disk)
 {
-    _cleanup_free_ char *dir = make_workdir();
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
     _cleanup_free_ char *orig = pattern_disk(dir);
     struct odca_vm_spec *spec = make_spec(orig);
     _cleanup_free_ char *dest = xasprintf("%s/out", dir);
@@ -275,13 +260,13 @@ START_TEST(an_unknown_disk_format_is_refused_naming_the_disk)
     odca_error_free(err);
     ck_assert(dir_is_empty(wd));
     odca_vm_spec_free(spec);
-    rm_rf(dir);
+    odca_test_rm_rf(dir);
 }
 END_TEST
 
 START_TEST(a_deadline_in_the_past_times_out)
 {
-    _cleanup_free_ char *dir = make_workdir();
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
     _cleanup_free_ char *out = xasprintf("%s/x.qcow2", dir);
     struct odca_error *err = NULL;
 
@@ -291,14 +276,14 @@ START_TEST(a_deadline_in_the_past_times_out)
     ck_assert_int_eq(err->kind, ODCA_ERR_TIMEOUT);
     odca_error_free(err);
     ck_assert(dir_is_empty(dir));
-    rm_rf(dir);
+    odca_test_rm_rf(dir);
 }
 END_TEST
 
 /* A qemu-img that hangs is killed at the deadline and reaped. */
 START_TEST(a_hanging_qemu_img_is_killed_and_reaped)
 {
-    _cleanup_free_ char *dir = make_workdir();
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
     _cleanup_free_ char *prog = xasprintf("%s/fake-qemu-img", dir);
     _cleanup_free_ char *pidf = xasprintf("%s/pid", dir);
     _cleanup_free_ char *script = xasprintf(
@@ -326,7 +311,7 @@ START_TEST(a_hanging_qemu_img_is_killed_and_reaped)
     ck_assert_int_eq(odca_parse_u64(pidtext, &pid), 0);
     ck_assert_int_eq(kill((pid_t)pid, 0), -1); /* killed and reaped */
     ck_assert_int_eq(errno, ESRCH);
-    rm_rf(dir);
+    odca_test_rm_rf(dir);
 }
 END_TEST
 

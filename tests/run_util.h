@@ -41,10 +41,7 @@ UNUSED static const char *harness(void)
 
 UNUSED static char *tmpdir(void)
 {
-    char *t = xstrdup("/tmp/odca-e2e-XXXXXX");
-
-    ck_assert_ptr_nonnull(mkdtemp(t));
-    return t;
+    return odca_test_tmpdir("odca-e2e");
 }
 
 /* Start the harness with args, stdout/stderr to files in dir. */
@@ -136,10 +133,7 @@ UNUSED static json_object *find_case(json_object *report, const char *id,
 
 UNUSED static void rm_rf(const char *dir)
 {
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
+    odca_test_rm_rf(dir);
 }
 
 
