@@ -28,6 +28,14 @@
 #define ODCA_OVF_NS_HARNESS "https://odca-harness.example/ovf/1"
 #define ODCA_OVF_FORMAT_VMDK                                                   \
     "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"
+/* The other disk format URIs the exporter writes, as their usual writers
+ * spell them: oVirt/virt-v2v (qcow2, raw), VirtualBox (VHD); VHDX has no
+ * common one, so its specification's address. */
+#define ODCA_OVF_FORMAT_QCOW2 "http://www.gnome.org/~markmc/qcow-image-format.html"
+#define ODCA_OVF_FORMAT_RAW "http://en.wikipedia.org/wiki/Byte"
+#define ODCA_OVF_FORMAT_VHD "http://go.microsoft.com/fwlink/?LinkId=137171"
+#define ODCA_OVF_FORMAT_VHDX                                                   \
+    "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-vhdx"
 
 /* Descriptors larger than this are refused. */
 #define ODCA_OVF_MAX_BYTES (16u * 1024 * 1024)

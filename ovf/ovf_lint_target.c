@@ -12,6 +12,7 @@
 
 #include "ovf.h"
 #include "ovf_lint_priv.h"
+#include "qemu_img.h"
 #include "util.h"
 
 /* One "ALG(name)= hex" line (OpenSSL's "ALG (name) = hex" too). */
@@ -313,49 +314,39 @@ static const char *nic_model(const char *subtype)
     return subtype;
 }
 
-/* libvirt's volume format name of an ovf:format URI; NULL if unknown. */
-static const char *format_name(const char *uri, int *stream)
-{
-    *stream = strcasestr(uri, "streamOptimized") != NULL;
-    if (strcasestr(uri, "vmdk"))
-        return "vmdk";
-    if (strcasestr(uri, "qcow"))
-        return "qcow2";
-    if (strcasestr(uri, "vhdx"))
-        return "vhdx";
-    if (strcasestr(uri, "vhd") || strcasestr(uri, "virtualserver"))
-        return "vpc";
-    if (strcasestr(uri, "vdi") || strcasestr(uri, "virtualbox"))
-        return "vdi";
-    if (strcasestr(uri, "raw"))
-        return "raw";
-    return NULL;
-}
-
+/*
+ * The import converts each disk from its ovf:format with qemu-img
+ * (ovf/ovf_port_import.c), so what matters is whether the target's import
+ * reads the format (its inventory's "ovf_disk_formats"), not whether its
+ * storage keeps it: a format it does not read means the import refuses.
+ */
 static void need_format(struct lint *l, const struct lint_need *n)
 {
-    int stream, rc;
-    const char *name = format_name(n->value, &stream), *why = NULL;
+    const char *name = odca_qemu_img_format_of_uri(n->value), *why = NULL;
+    int rc;
 
+    if (name && !strcmp(name, "vpc"))
+        name = "vhd";
     if (!name) {
-        lint_add_at(l, ODCA_LINT_WARNING, "TARGET-DISK-FORMAT", n->path, 0,
-                    "use a streamOptimized VMDK, QCOW2 or raw disk",
-                    "disk format '%s' is unknown to this linter and likely "
-                    "to %s",
+        lint_add_at(l, ODCA_LINT_ERROR, "TARGET-DISK-FORMAT", n->path, 0,
+                    "convert the disk to a streamOptimized VMDK, QCOW2 or "
+                    "raw image and name its format URI",
+                    "disk format '%s' is not one the import on %s reads: "
+                    "it will refuse the package",
                     n->value, target(l));
         return;
     }
-    rc = inv_has(l->in->inventory, "disk_formats", name, &why);
+    rc = inv_has(l->in->inventory, "ovf_disk_formats", name, &why);
     if (rc < 0)
         cannot_check(l, n, "TARGET-DISK-FORMAT", "the disk format", why);
     else if (rc == 0)
-        lint_add_at(l, ODCA_LINT_WARNING, "TARGET-DISK-FORMAT", n->path, 0,
-                    "convert it (qemu-img convert) before import, or check "
-                    "that the importer converts",
-                    "%s stores no %s volumes: the import must convert the "
-                    "disk",
+        lint_add_at(l, ODCA_LINT_ERROR, "TARGET-DISK-FORMAT", n->path, 0,
+                    "convert the disk (qemu-img convert) to a format the "
+                    "target reads",
+                    "%s's import does not read %s disks: it will refuse the "
+                    "package",
                     target(l), name);
-    else if (stream)
+    else if (strcasestr(n->value, "streamOptimized"))
         lint_add_at(l, ODCA_LINT_INFO, "TARGET-DISK-FORMAT", n->path, 0,
                     NULL,
                     "a streamOptimized VMDK is a transport format: the "

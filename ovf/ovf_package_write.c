@@ -345,8 +345,8 @@ out:
     return ret;
 }
 
-static int ar_add(struct archive *a, const char *out, const char *name,
-                  uint64_t size, const char *data, struct odca_error **err)
+int pkg_ar_add(struct archive *a, const char *out, const char *name,
+               uint64_t size, const char *data, struct odca_error **err)
 {
     struct archive_entry *e = archive_entry_new();
     int ok;
@@ -399,15 +399,15 @@ static int write_ova_members(struct writer *w, struct archive *a,
     _cleanup_free_ char *cert = xasprintf("%s.cert", w->name);
     _cleanup_free_ char *zero = manifest_text(w, 1);
 
-    if (ar_add(a, w->out, ovf, w->text_len, w->text, err) < 0 ||
-        ar_add(a, w->out, mf, strlen(zero), zero, err) < 0)
+    if (pkg_ar_add(a, w->out, ovf, w->text_len, w->text, err) < 0 ||
+        pkg_ar_add(a, w->out, mf, strlen(zero), zero, err) < 0)
         return -1;
     if (opts && opts->certificate &&
-        ar_add(a, w->out, cert, strlen(opts->certificate), opts->certificate,
+        pkg_ar_add(a, w->out, cert, strlen(opts->certificate), opts->certificate,
                err) < 0)
         return -1;
     for (size_t i = 0; i < w->n_files; i++)
-        if (ar_add(a, w->out, w->files[i].file->href, w->files[i].size, NULL,
+        if (pkg_ar_add(a, w->out, w->files[i].file->href, w->files[i].size, NULL,
                    err) < 0 ||
             copy_file(w, &w->files[i], -1, a, err) < 0)
             return -1;

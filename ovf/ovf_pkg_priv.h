@@ -97,6 +97,15 @@ int pkg_tmp_commit(int fd, const char *tmp, const char *dest,
                    struct odca_error **err);
 void pkg_tmp_abort(int fd, const char *tmp);
 
+/*
+ * Add a regular member of size bytes to the archive a (written to out,
+ * for messages): its header, then data unless data is NULL (the caller
+ * then writes size bytes with archive_write_data()).
+ */
+struct archive;
+int pkg_ar_add(struct archive *a, const char *out, const char *name,
+               uint64_t size, const char *data, struct odca_error **err);
+
 /* Read everything rd gives, at most max bytes, NUL-terminated; caller
  * frees.  what names the member in messages. */
 char *pkg_read_small(pkg_read_fn rd, void *rctx, size_t max, size_t *len,

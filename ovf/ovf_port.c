@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * OVF export: a spec and its disk images become a package whose disks are
- * streamOptimized VMDKs, the one disk format every OVF consumer reads.  The
- * import half is in ovf_port_import.c.
+ * streamOptimized VMDKs, the one disk format every OVF consumer reads, or
+ * on request one of the other portable formats (PORT-11).  The import half
+ * is in ovf_port_import.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -44,10 +45,37 @@ char *odca_port_tmpdir(const char *where, struct odca_error **err)
     return dir;
 }
 
+/* A disk format a package can carry: how qemu-img writes and reads it. */
+struct disk_format {
+    const char *name;   /* as asked for, and the file suffix */
+    const char *write;  /* odca_qemu_img_convert/create's dst_fmt */
+    const char *read;   /* qemu-img's format name */
+    const char *uri;    /* the Disk's ovf:format */
+};
+
+static const struct disk_format disk_formats[] = {
+    {"vmdk", "vmdk-stream", "vmdk", ODCA_OVF_FORMAT_VMDK},
+    {"qcow2", "qcow2", "qcow2", ODCA_OVF_FORMAT_QCOW2},
+    {"raw", "raw", "raw", ODCA_OVF_FORMAT_RAW},
+    {"vhd", "vhd", "vpc", ODCA_OVF_FORMAT_VHD},
+    {"vhdx", "vhdx", "vhdx", ODCA_OVF_FORMAT_VHDX},
+};
+
+static const struct disk_format *disk_format_named(const char *name)
+{
+    if (!name)
+        return &disk_formats[0];
+    for (size_t i = 0; i < ODCA_ARRAY_SIZE(disk_formats); i++)
+        if (strcmp(disk_formats[i].name, name) == 0)
+            return &disk_formats[i];
+    return NULL;
+}
+
 /* What one export is making: the converted disks and their names. */
 struct exporter {
     const struct odca_vm_spec *spec;
     const struct odca_ovf_export_opts *opts;
+    const struct disk_format *fmt;
     const char *dest;
     char *tmp;
     char **hrefs;
@@ -72,7 +100,7 @@ static void exporter_release(struct exporter *x)
     free(x->sizes);
 }
 
-/* Disk i as a streamOptimized VMDK; *cap raised to its virtual size. */
+/* Disk i in the package's format; *cap raised to its virtual size. */
 static int make_disk(struct exporter *x, size_t i, uint64_t *cap,
                      struct odca_error **err)
 {
@@ -84,11 +112,12 @@ static int make_disk(struct exporter *x, size_t i, uint64_t *cap,
 
     if (d->path)
         rc = odca_qemu_img_convert(d->path, d->format ? d->format : "raw",
-                                   x->files[i], "vmdk-stream", dl, err);
+                                   x->files[i], x->fmt->write, dl, err);
     else
-        rc = odca_qemu_img_create(x->files[i], "vmdk-stream",
+        rc = odca_qemu_img_create(x->files[i], x->fmt->write,
                                   d->capacity_bytes, dl, err);
-    if (rc < 0 || odca_qemu_img_info(x->files[i], "vmdk", dl, &info, err) < 0)
+    if (rc < 0 ||
+        odca_qemu_img_info(x->files[i], x->fmt->read, dl, &info, err) < 0)
         return -1;
     if (info.virtual_size > *cap)
         *cap = info.virtual_size;
@@ -130,8 +159,9 @@ static xmlNodePtr file_with_id(xmlNodePtr refs, const char *uri,
 }
 
 /*
- * Point the i-th Disk's File at hrefs[i] with its size: the writer names
- * files disk<N>.vmdk and cannot know their sizes.
+ * Point the i-th Disk's File at hrefs[i] with its size and set the Disk's
+ * format: the writer names files disk<N>.vmdk, streamOptimized, and cannot
+ * know their sizes.
  */
 static int fix_references(struct exporter *x, xmlDocPtr doc, const char *uri,
                           struct odca_error **err)
@@ -159,6 +189,7 @@ static int fix_references(struct exporter *x, xmlDocPtr doc, const char *uri,
         snprintf(size, sizeof(size), "%" PRIu64, x->sizes[i]);
         xmlSetNsProp(f, ns, BAD_CAST "href", BAD_CAST x->hrefs[i]);
         xmlSetNsProp(f, ns, BAD_CAST "size", BAD_CAST size);
+        xmlSetNsProp(d, ns, BAD_CAST "format", BAD_CAST x->fmt->uri);
         i++;
     }
     if (i != x->n) {
@@ -270,7 +301,8 @@ static int export_disks(struct exporter *x, struct odca_error **err)
 
     for (size_t i = 0; i < x->n; i++) {
         caps[i] = x->spec->disks[i].capacity_bytes;
-        x->hrefs[i] = xasprintf("%s-disk%zu.vmdk", x->spec->name, i);
+        x->hrefs[i] = xasprintf("%s-disk%zu.%s", x->spec->name, i,
+                                x->fmt->name);
         x->files[i] = xasprintf("%s/%s", x->tmp, x->hrefs[i]);
         if (make_disk(x, i, &caps[i], err) < 0)
             goto out;
@@ -288,7 +320,7 @@ int odca_ovf_export(const struct odca_vm_spec *spec, const char *dest,
                     struct odca_error **err)
 {
     static const struct odca_ovf_export_opts none = {0};
-    struct exporter x = {spec, opts ? opts : &none, dest, NULL,
+    struct exporter x = {spec, opts ? opts : &none, NULL, dest, NULL,
                          NULL, NULL, NULL, 0};
     _cleanup_free_ char *dcopy = xstrdup(dest);
     const char *where = x.opts->workdir ? x.opts->workdir : dirname(dcopy);
@@ -299,6 +331,14 @@ int odca_ovf_export(const struct odca_vm_spec *spec, const char *dest,
                        "cannot export to '%s': VM name '%s' is not a plain "
                        "file name; expected letters, digits, '.', '_', '-'",
                        dest, spec->name ? spec->name : "");
+        return -1;
+    }
+    x.fmt = disk_format_named(x.opts->disk_format);
+    if (!x.fmt) {
+        odca_error_set(err, ODCA_ERR_INPUT,
+                       "cannot export to '%s': disk format '%s'; expected "
+                       "vmdk, qcow2, raw, vhd or vhdx",
+                       dest, x.opts->disk_format);
         return -1;
     }
     x.tmp = odca_port_tmpdir(where, err);

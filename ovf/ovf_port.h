@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypervisor-neutral halves of OVF export and import: turning a spec
- * and its disk images into a package (every disk a streamOptimized VMDK),
+ * and its disk images into a package (disks as streamOptimized VMDK unless
+ * asked for another portable format),
  * and a package into a spec whose disks are images the target can store
  * (qcow2 or raw), converted with qemu-img (qemu_img.h).  A driver only has
  * to read a VM into a spec before export, and define one from the spec
@@ -22,14 +23,19 @@ struct odca_ovf_export_opts {
     enum odca_ovf_digest digest; /* 0 = SHA256 */
     const char *workdir; /* for the converted disks; NULL = beside dest */
     int64_t deadline_ms; /* odca_now_mono_ms() clock; 0 = none */
+    /* Disk format in the package: "vmdk" (streamOptimized, NULL), "qcow2",
+     * "raw", "vhd" (fixed) or "vhdx": the portable formats of PORT-11. */
+    const char *disk_format;
 };
 
 /*
  * Write spec as an OVF package at dest, package name = spec->name (letters,
  * digits, '.', '_', '-').  Each disk i is read from spec->disks[i].path in
- * format spec->disks[i].format (NULL = raw) and written into the package as
- * a streamOptimized VMDK named NAME-disk<i>.vmdk; a disk whose path is NULL
- * is written as an empty streamOptimized VMDK of its capacity_bytes.  The
+ * format spec->disks[i].format (NULL = raw) and written into the package in
+ * opts->disk_format (a streamOptimized VMDK by default) named
+ * NAME-disk<i>.<vmdk|qcow2|raw|vhd|vhdx>, its Disk's ovf:format the
+ * format's URI; a disk whose path is NULL is written as an empty image of
+ * its capacity_bytes.  An unknown disk_format is refused (ODCA_ERR_INPUT).  The
  * descriptor comes from odca_ovf_from_spec() with References naming those
  * files (ovf:size filled in) and a Disk capacity raised to the image's
  * virtual size if that is larger.  Host paths are not written into the

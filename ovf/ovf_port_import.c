@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ovf.h"
+#include "ovf_lint.h"
 #include "ovf_package.h"
 #include "ovf_port.h"
 #include "ovf_port_priv.h"
@@ -104,8 +105,8 @@ static int check_disk(struct importer *im, const struct odca_ovf_disk *k,
     const char *pkg = im->pkg->path;
 
     *fmt = odca_qemu_img_format_of_uri(k->format);
-    if (!*fmt) {
-        odca_error_set(err, ODCA_ERR_INPUT,
+    if (!*fmt) { /* the importer's lack, reported as such (PORT-11) */
+        odca_error_set(err, ODCA_ERR_UNSUPPORTED,
                        "%s: Disk '%s' has ovf:format '%s', not a disk format "
                        "this importer reads; expected a VMDK, qcow2, raw, VHD "
                        "or VHDX format URI",
@@ -274,6 +275,39 @@ static int check_opts(const char *path, const struct odca_ovf_import_opts *o,
     return 0;
 }
 
+/*
+ * DSP0243: a consumer refuses a package with a section it does not know
+ * unless ovf:required="false".  Lint's UNKNOWN-SECTION errors are exactly
+ * those (the model's reader skips what it does not read), so the import
+ * and lint's prediction agree by construction.
+ */
+static int check_required_sections(const struct odca_ovf_package *pkg,
+                                   struct odca_error **err)
+{
+    struct odca_lint_report *r = odca_lint_memory(
+        pkg->descriptor, pkg->descriptor_len, pkg->path, NULL, err);
+    const struct odca_lint_finding *f;
+    int rc = 0;
+
+    if (!r)
+        return -1;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        f = &r->findings[i];
+        if (f->severity != ODCA_LINT_ERROR ||
+            strcmp(f->code, "UNKNOWN-SECTION") != 0)
+            continue;
+        odca_error_set(err, ODCA_ERR_INPUT,
+                       "%s: %s: a section this importer does not know and "
+                       "the package requires (ovf:required is not "
+                       "\"false\"); refused as DSP0243 requires",
+                       pkg->path, f->path);
+        rc = -1;
+        break;
+    }
+    odca_lint_report_free(r);
+    return rc;
+}
+
 int odca_ovf_import_prepare(const char *path,
                             const struct odca_ovf_import_opts *opts,
                             struct odca_vm_spec **spec,
@@ -293,7 +327,8 @@ int odca_ovf_import_prepare(const char *path,
     if (!pkg)
         return -1;
     im.pkg = pkg;
-    s = odca_ovf_to_spec(pkg->desc, NULL, err);
+    if (check_required_sections(pkg, err) == 0)
+        s = odca_ovf_to_spec(pkg->desc, NULL, err);
     if (s && prepare_disks(&im, s, err) == 0) {
         *spec = s;
         s = NULL;

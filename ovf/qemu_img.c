@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "ovf.h"
 #include "qemu_img.h"
 #include "util.h"
 
@@ -502,6 +503,36 @@ static const struct {
     {"vpc", "vpc"},
     {"vhdx", "vhdx"},
 };
+
+json_object *odca_qemu_img_portable_formats(int64_t deadline_ms,
+                                            struct odca_error **err)
+{
+    /* our name, and qemu-img's: VHD is its "vpc" */
+    static const char *const portable[][2] = {
+        {"vmdk", "vmdk"}, {"qcow2", "qcow2"}, {"raw", "raw"},
+        {"vhd", "vpc"},   {"vhdx", "vhdx"},
+    };
+    const char *argv[] = {NULL, "--help", NULL};
+    _cleanup_free_ char *help = NULL, *words = NULL;
+    const char *line;
+    json_object *arr;
+
+    if (run(argv, "listing qemu-img's formats", deadline_ms, &help, err) < 0)
+        return NULL;
+    line = strstr(help, "Supported formats:");
+    if (!line) {
+        odca_error_set(err, ODCA_ERR_INTERNAL,
+                       "qemu-img --help has no 'Supported formats:' line");
+        return NULL;
+    }
+    line += strlen("Supported formats:");
+    words = xstrndup(line, strcspn(line, "\n"));
+    arr = json_object_new_array();
+    for (size_t i = 0; i < ODCA_ARRAY_SIZE(portable); i++)
+        if (odca_ovf_has_word(words, portable[i][1]))
+            json_object_array_add(arr, json_object_new_string(portable[i][0]));
+    return arr;
+}
 
 const char *odca_qemu_img_format_of_uri(const char *uri)
 {

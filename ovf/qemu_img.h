@@ -65,6 +65,15 @@ int odca_qemu_img_create(const char *path, const char *fmt, uint64_t bytes,
 const char *odca_qemu_img_format_of_uri(const char *uri);
 
 /*
+ * Of the portable disk formats "vmdk", "qcow2", "raw", "vhd", "vhdx" (in
+ * that order), those this qemu-img reads and writes, from the "Supported
+ * formats:" line of `qemu-img --help`: a json-c array of their names, or
+ * NULL with *err set when qemu-img cannot be run.  Caller puts the array.
+ */
+struct json_object *odca_qemu_img_portable_formats(int64_t deadline_ms,
+                                                   struct odca_error **err);
+
+/*
  * The program run as qemu-img (looked up in PATH unless it holds a '/');
  * NULL restores "qemu-img".  For tests; not thread-safe, set it before
  * anything runs.  The string is borrowed and must outlive its use.

@@ -238,7 +238,8 @@ static json_object *test_inventory(void)
         " \"max_vcpus\": 4, \"host\": {\"memory_kib\": 2097152},"
         " \"firmware\": [\"bios\"], \"disk_buses\": [\"ide\", \"virtio\"],"
         " \"nic_models\": {\"$unknown\": \"no list\"},"
-        " \"disk_formats\": [\"raw\", \"qcow2\"]}");
+        " \"disk_formats\": [\"raw\", \"qcow2\"],"
+        " \"ovf_disk_formats\": [\"raw\", \"qcow2\"]}");
 }
 
 START_TEST(the_target_inventory_gives_limits_firmware_bus_and_formats)
@@ -259,8 +260,9 @@ START_TEST(the_target_inventory_gives_limits_firmware_bus_and_formats)
                        "VirtualHardwareSection/Item[InstanceID=3]",
          ODCA_LINT_WARNING},
         {"TARGET-NIC", NULL, ODCA_LINT_INFO},
+        /* its import reads no VMDK: it will refuse the package */
         {"TARGET-DISK-FORMAT", "Envelope/DiskSection/Disk[@diskId=d1]",
-         ODCA_LINT_WARNING},
+         ODCA_LINT_ERROR},
         {"TARGET-SYSTEM-TYPE", NULL, ODCA_LINT_WARNING},
     };
     json_object *inv = test_inventory();

@@ -170,7 +170,8 @@ START_TEST(a_disk_round_trips_through_a_package_unchanged)
         xasprintf("%s/%s", dir, ova ? "portvm.ova" : "out");
     _cleanup_free_ char *pkg_path =
         ova ? xstrdup(dest) : xasprintf("%s/portvm.ovf", dest);
-    struct odca_ovf_export_opts eo = {ova, ova ? 2 : 1, 0, NULL, DEADLINE};
+    struct odca_ovf_export_opts eo = {
+        .ova = ova, .ovf_version = ova ? 2 : 1, .deadline_ms = DEADLINE};
     struct odca_error *err = NULL;
     _cleanup_free_ char *leftover = xasprintf(
         "ls -A '%s' | grep -q odca-port && exit 1; exit 0", dir);
@@ -220,6 +221,96 @@ START_TEST(every_source_format_converts_both_ways)
 }
 END_TEST
 
+/*
+ * PORT-11's neutral half: a package can carry its disk in each portable
+ * format; the File is named for it, the Disk's ovf:format says it, the
+ * image is that format, and the import gets the original bytes back.
+ */
+static const char *const package_formats[] = {"vmdk", "qcow2", "raw", "vhd",
+                                              "vhdx"};
+
+START_TEST(a_package_carries_each_portable_disk_format)
+{
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
+    _cleanup_free_ char *orig = pattern_disk(dir);
+    struct odca_vm_spec *spec = make_spec(orig);
+    const char *fmt = package_formats[_i];
+    const char *qfmt = strcmp(fmt, "vhd") == 0 ? "vpc" : fmt;
+    _cleanup_free_ char *ova = xasprintf("%s/portvm.ova", dir);
+    _cleanup_free_ char *href = xasprintf("portvm-disk0.%s", fmt);
+    _cleanup_free_ char *out = xasprintf("%s/member.img", dir);
+    _cleanup_free_ char *wd = xasprintf("%s/import", dir);
+    struct odca_ovf_export_opts eo = {
+        .ova = 1, .deadline_ms = DEADLINE, .disk_format = fmt};
+    struct odca_ovf_import_opts io = {wd, NULL, 0, DEADLINE};
+    struct odca_img_info info = {0};
+    struct odca_ovf_package *pkg;
+    struct odca_vm_spec *s = NULL;
+    struct odca_error *err = NULL;
+
+    assert_ok(odca_ovf_export(spec, ova, &eo, &err), err);
+    pkg = odca_ovf_package_open(ova, NULL, &err);
+    ck_assert_msg(pkg, "%s", err ? err->message : "");
+    ck_assert_pstr_eq(pkg->desc->files[0].href, href);
+    ck_assert_str_eq(odca_qemu_img_format_of_uri(pkg->desc->disks[0].format),
+                     qfmt);
+    ck_assert_str_eq(odca_qemu_img_format_of_uri(pkg->desc->disks[1].format),
+                     qfmt);
+    assert_ok(odca_ovf_package_extract(pkg, href, out, &err), err);
+    odca_ovf_package_free(pkg);
+    assert_ok(odca_qemu_img_info(out, qfmt, DEADLINE, &info, &err), err);
+    ck_assert_str_eq(info.format, qfmt);
+    ck_assert_uint_eq(info.virtual_size, DISK_BYTES);
+    odca_img_info_release(&info);
+    same_image(orig, "raw", out, qfmt);
+    ck_assert_int_eq(mkdir(wd, 0700), 0);
+    assert_ok(odca_ovf_import_prepare(ova, &io, &s, &err), err);
+    ck_assert_uint_eq(s->disks[0].capacity_bytes, DISK_BYTES);
+    ck_assert_uint_eq(s->disks[1].capacity_bytes, BLANK_BYTES);
+    same_image(orig, "raw", s->disks[0].path, "qcow2");
+    odca_vm_spec_free(s);
+    odca_vm_spec_free(spec);
+    odca_test_rm_rf(dir);
+}
+END_TEST
+
+START_TEST(an_unknown_export_format_is_refused)
+{
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
+    struct odca_vm_spec *spec = make_spec(NULL);
+    _cleanup_free_ char *ova = xasprintf("%s/portvm.ova", dir);
+    struct odca_ovf_export_opts eo = {.ova = 1, .disk_format = "vdi"};
+    struct odca_error *err = NULL;
+
+    ck_assert_int_eq(odca_ovf_export(spec, ova, &eo, &err), -1);
+    ck_assert_int_eq(err->kind, ODCA_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err->message, "disk format 'vdi'"));
+    ck_assert_int_eq(access(ova, F_OK), -1);
+    ck_assert(dir_is_empty(dir));
+    odca_error_free(err);
+    odca_vm_spec_free(spec);
+    odca_test_rm_rf(dir);
+}
+END_TEST
+
+START_TEST(qemu_img_lists_the_portable_formats_it_reads)
+{
+    struct odca_error *err = NULL;
+    json_object *arr = odca_qemu_img_portable_formats(DEADLINE, &err);
+
+    ck_assert_msg(arr, "%s", err ? err->message : "");
+    /* Debian's qemu-utils reads all five */
+    ck_assert_str_eq(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+                     "[\"vmdk\",\"qcow2\",\"raw\",\"vhd\",\"vhdx\"]");
+    json_object_put(arr);
+    odca_qemu_img_set_program("/bin/false");
+    ck_assert_ptr_null(odca_qemu_img_portable_formats(DEADLINE, &err));
+    ck_assert_ptr_nonnull(strstr(err->message, "qemu-img"));
+    odca_error_free(err);
+    odca_qemu_img_set_program(NULL);
+}
+END_TEST
+
 START_TEST(an_unknown_disk_format_is_refused_naming_the_disk)
 {
     _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
@@ -252,7 +343,7 @@ START_TEST(an_unknown_disk_format_is_refused_naming_the_disk)
     ck_assert_int_eq(mkdir(wd, 0700), 0);
     ck_assert_int_eq(odca_ovf_import_prepare(ovf, &io, &s, &err), -1);
     ck_assert_ptr_null(s);
-    ck_assert_int_eq(err->kind, ODCA_ERR_INPUT);
+    ck_assert_int_eq(err->kind, ODCA_ERR_UNSUPPORTED);
     ck_assert_msg(strstr(err->message, "Disk 'vmdisk1'") &&
                       strstr(err->message, "no-such-format") &&
                       !strchr(err->message, '\n'),
@@ -388,6 +479,10 @@ static Suite *ovf_port_suite(void)
                         2);
     tcase_add_loop_test(tc, every_source_format_converts_both_ways, 0,
                         ODCA_ARRAY_SIZE(formats));
+    tcase_add_loop_test(tc, a_package_carries_each_portable_disk_format, 0,
+                        (int)ODCA_ARRAY_SIZE(package_formats));
+    tcase_add_test(tc, an_unknown_export_format_is_refused);
+    tcase_add_test(tc, qemu_img_lists_the_portable_formats_it_reads);
     tcase_add_test(tc, an_unknown_disk_format_is_refused_naming_the_disk);
     tcase_add_test(tc, a_deadline_in_the_past_times_out);
     tcase_add_test(tc, a_hanging_qemu_img_is_killed_and_reaped);
