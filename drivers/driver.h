@@ -231,6 +231,15 @@ struct odca_driver {
                           struct odca_error **err);
 
     /*
+     * Names of the endpoint's storage (volumes, images) whose names start
+     * with prefix: the harness names every disk it makes after its VM, so
+     * this finds what a VM left behind (PORT-12).  Caller frees each name
+     * and the array.
+     */
+    int (*list_storage)(struct odca_conn *conn, const char *prefix,
+                        char ***names, size_t *n, struct odca_error **err);
+
+    /*
      * VMs tagged by the harness; run_id NULL lists those of every run.
      * Caller frees with odca_owned_vms_free().
      */

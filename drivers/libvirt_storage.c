@@ -98,6 +98,51 @@ int odca_lv_volumes_delete(struct odca_conn *c, const char *vm,
     return rc;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int odca_lv_list_storage(struct odca_conn *c, const char *prefix,
+                         char ***names, size_t *n, struct odca_error **err)
+{
+    virStoragePoolPtr pool = virStoragePoolLookupByName(c->conn, c->pool);
+    virStorageVolPtr *vols = NULL;
+    char **list = NULL;
+    int count, i, rc = -1;
+    size_t k = 0;
+
+    if (!pool) {
+        odca_lv_error(c, err, "cannot find storage pool '%s'", c->pool);
+        return -1;
+    }
+    /* a dir pool only knows files made outside libvirt after a refresh */
+    virStoragePoolRefresh(pool, 0);
+    virResetLastError();
+    count = virStoragePoolListAllVolumes(pool, &vols, 0);
+    if (count < 0) {
+        odca_lv_error(c, err, "cannot list the volumes of pool '%s'",
+                      c->pool);
+        goto out;
+    }
+    list = xcalloc((size_t)count + 1, sizeof(*list));
+    for (i = 0; i < count; i++) {
+        const char *name = virStorageVolGetName(vols[i]);
+
+        if (name && odca_starts_with(name, prefix))
+            list[k++] = xstrdup(name);
+        virStorageVolFree(vols[i]);
+    }
+    qsort(list, k, sizeof(*list), cmp_names);
+    *names = list;
+    *n = k;
+    rc = 0;
+out:
+    free(vols);
+    virStoragePoolFree(pool);
+    return rc;
+}
+
 /* A file the driver may read directly: local URIs other than the test's. */
 static int local_file(struct odca_conn *c, const char *path, off_t *size)
 {

@@ -95,6 +95,8 @@ struct odca_tag odca_ctx_tag(struct odca_step_ctx *ctx, const char *alias);
 const struct odca_suite *odca_ctx_suite(struct odca_step_ctx *ctx);
 int64_t odca_ctx_deadline(struct odca_step_ctx *ctx);
 const char *odca_ctx_run_id(struct odca_step_ctx *ctx);
+/* The name of the endpoint the step runs on. */
+const char *odca_ctx_endpoint_name(struct odca_step_ctx *ctx);
 const char *odca_ctx_case_id(struct odca_step_ctx *ctx);
 /* Evidence to attach to the step (console tail, log excerpt). */
 void odca_ctx_log_excerpt(struct odca_step_ctx *ctx, const char *text);

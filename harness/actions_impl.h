@@ -23,6 +23,13 @@ int odca_vm_of(struct odca_step_ctx *ctx, json_object *args,
 int odca_vm_inquire(struct odca_step_ctx *ctx, const char *alias,
                     const struct odca_vm_ref *ref, struct odca_vm_spec **out,
                     struct odca_error **err);
+/*
+ * The suite's spec named by args "spec" with args "with" merged over it;
+ * caller frees.  Its name is the suite's, not yet an endpoint's.
+ */
+struct odca_vm_spec *odca_spec_from_args(struct odca_step_ctx *ctx,
+                                         json_object *args,
+                                         struct odca_error **err);
 /* A string argument (borrowed), or NULL when absent. */
 const char *odca_arg_str(json_object *args, const char *name);
 /* A whole-number argument, dflt when absent. */
@@ -47,7 +54,8 @@ extern const struct odca_action odca_act_guest_report, odca_act_guest_agent,
     odca_act_guest_console, odca_act_marker_write, odca_act_marker_read,
     odca_act_guest_clock, odca_act_app_http;
 extern const struct odca_action odca_act_export, odca_act_package,
-    odca_act_import;
+    odca_act_import, odca_act_try_import, odca_act_tamper, odca_act_build,
+    odca_act_preflight;
 extern const struct odca_action odca_act_migrate_live,
     odca_act_migrate_offline;
 

@@ -13,6 +13,8 @@
 #include "actions_impl.h"
 #include "ovf_lint.h"
 #include "ovf_package.h"
+#include "ovf_tamper.h"
+#include "qemu_img.h"
 #include "util.h"
 
 #define CAP(c) (1u << (c))
@@ -93,8 +95,39 @@ static json_object *lint_json(const struct odca_ovf_package *pkg)
 }
 
 /*
- * The observation of a package: {"path", "ova", "members": [...],
- * "members_count", "first", "second", "lint": {...}, "spec": {...}}.
+ * The package's Disks: id, the File it names, format as ovf:format says
+ * and as the portable format's name (vmdk, qcow2, raw, vhd, vhdx; null
+ * when no importer here reads it), so PORT-11 can check what was carried.
+ */
+static json_object *disks_json(const struct odca_ovf_descriptor *d)
+{
+    json_object *arr = json_object_new_array();
+
+    for (size_t i = 0; i < d->n_disks; i++) {
+        const struct odca_ovf_disk *k = &d->disks[i];
+        const struct odca_ovf_file *f =
+            k->file_ref ? odca_ovf_find_file(d, k->file_ref) : NULL;
+        const char *fmt = odca_qemu_img_format_of_uri(k->format);
+        json_object *o = json_object_new_object();
+
+        if (fmt && strcmp(fmt, "vpc") == 0)
+            fmt = "vhd";
+        json_object_object_add(o, "id", json_object_new_string(k->disk_id));
+        json_object_object_add(o, "file", f ? json_object_new_string(f->href)
+                                            : NULL);
+        json_object_object_add(o, "format_uri",
+                               k->format ? json_object_new_string(k->format)
+                                         : NULL);
+        json_object_object_add(o, "format",
+                               fmt ? json_object_new_string(fmt) : NULL);
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
+/*
+ * The observation of a package: {"path", "ova", "manifest", "members":
+ * [...], "disks": [...], "lint": {...}, "spec": {...}}.
  */
 static int describe(const char *path, json_object **obs,
                     struct odca_error **err)
@@ -111,6 +144,7 @@ static int describe(const char *path, json_object **obs,
     json_object_object_add(o, "manifest",
                            json_object_new_boolean(pkg->has_manifest));
     json_object_object_add(o, "members", members_json(pkg));
+    json_object_object_add(o, "disks", disks_json(pkg->desc));
     json_object_object_add(o, "lint", lint_json(pkg));
     spec = odca_ovf_to_spec(pkg->desc, NULL, err);
     if (!spec) {
@@ -150,6 +184,7 @@ static int act_export(struct odca_step_ctx *ctx, json_object *args,
         return -1;
     }
     opts.ova = !format || !strcmp(format, "ova");
+    opts.disk_format = odca_arg_str(args, "disk_format");
     opts.ovf_version = (int)version;
     opts.workdir = dir;
     opts.deadline_ms = odca_ctx_deadline(ctx);
@@ -210,12 +245,175 @@ out:
     return rc;
 }
 
+/* A copy of a good OVA with one fault (PORT-12): {"path", "fault"}. */
+static int act_tamper(struct odca_step_ctx *ctx, json_object *args,
+                      json_object **obs, struct odca_error **err)
+{
+    const char *fault = odca_arg_str(args, "fault");
+    const char *dir = odca_ctx_workdir(ctx, err);
+    int f = odca_ovf_fault_parse(fault);
+    char *dest;
+
+    if (!dir)
+        return -1;
+    if (f < 0) {
+        odca_error_set(err, ODCA_ERR_INPUT,
+                       "fault '%s': expected digest, missing-disk, "
+                       "required-section, escape or disk-format",
+                       fault);
+        return -1;
+    }
+    /* a name that does not say the fault: refusals must say it */
+    dest = xasprintf("%s/copy%d.ova", dir, f);
+    if (odca_ovf_tamper(odca_arg_str(args, "package"), dest,
+                        (enum odca_ovf_fault)f, err) < 0) {
+        free(dest);
+        return -1;
+    }
+    *obs = json_object_new_object();
+    json_object_object_add(*obs, "path", json_object_new_string(dest));
+    json_object_object_add(*obs, "fault", json_object_new_string(fault));
+    free(dest);
+    return 0;
+}
+
+/*
+ * Import a package that may be refused (PORT-12, CHK-02): {"accepted":
+ * false, "error": why} when the endpoint refuses it, else {"accepted":
+ * true, "vm": its configuration read back} (the VM is the case's, removed
+ * at its end).  An endpoint that fails otherwise (gone, timed out) is an
+ * error of the step, not a refusal.
+ */
+static int act_try_import(struct odca_step_ctx *ctx, json_object *args,
+                          json_object **obs, struct odca_error **err)
+{
+    struct odca_error *local = NULL;
+    json_object *vm = NULL;
+
+    if (act_import(ctx, args, &vm, &local) == 0) {
+        *obs = json_object_new_object();
+        json_object_object_add(*obs, "accepted", json_object_new_boolean(1));
+        json_object_object_add(*obs, "vm", vm);
+        return 0;
+    }
+    if (local->kind != ODCA_ERR_INPUT && local->kind != ODCA_ERR_REFUSED &&
+        local->kind != ODCA_ERR_UNSUPPORTED) {
+        odca_error_propagate(err, local);
+        return -1;
+    }
+    *obs = json_object_new_object();
+    json_object_object_add(*obs, "accepted", json_object_new_boolean(0));
+    json_object_object_add(*obs, "error",
+                           json_object_new_string(local->message));
+    odca_error_free(local);
+    return 0;
+}
+
+/*
+ * A package made here from a suite spec, no endpoint involved: its disks
+ * are empty images of their capacities (CHK-02 packages to pre-flight).
+ */
+static int act_build(struct odca_step_ctx *ctx, json_object *args,
+                     json_object **obs, struct odca_error **err)
+{
+    const char *dir = odca_ctx_workdir(ctx, err);
+    struct odca_ovf_export_opts opts = {0};
+    struct odca_vm_spec *spec;
+    int64_t version = 1;
+    char *dest = NULL;
+    int rc = -1;
+
+    if (!dir)
+        return -1;
+    if (odca_arg_int(args, "ovf_version", 1, &version, err) < 0)
+        return -1;
+    if (version != 1 && version != 2) {
+        odca_error_set(err, ODCA_ERR_INPUT, "expected ovf_version 1 or 2");
+        return -1;
+    }
+    if (!(spec = odca_spec_from_args(ctx, args, err)))
+        return -1;
+    for (size_t i = 0; i < spec->n_disks; i++) {
+        free(spec->disks[i].path);
+        spec->disks[i].path = NULL;
+    }
+    free(spec->name);
+    spec->name = xstrdup(odca_arg_str(args, "name"));
+    opts.ova = 1;
+    opts.ovf_version = (int)version;
+    opts.disk_format = odca_arg_str(args, "disk_format");
+    opts.workdir = dir;
+    opts.deadline_ms = odca_ctx_deadline(ctx);
+    dest = xasprintf("%s/%s.ova", dir, spec->name);
+    if (odca_ovf_export(spec, dest, &opts, err) == 0)
+        rc = describe(dest, obs, err);
+    free(dest);
+    odca_vm_spec_free(spec);
+    return rc;
+}
+
+/*
+ * CHK-02: what the endpoint cannot meet in the package, from its CHK-01
+ * inventory, before any import: {"accepts": no error finding, "errors",
+ * "warnings", "findings": ["SEVERITY CODE path: message", ...] (errors and
+ * warnings)}.
+ */
+static int act_preflight(struct odca_step_ctx *ctx, json_object *args,
+                         json_object **obs, struct odca_error **err)
+{
+    struct odca_conn *conn;
+    const struct odca_driver *drv = odca_ctx_driver(ctx, &conn);
+    struct odca_lint_input in = {0};
+    struct odca_lint_report *r;
+    json_object *inv = NULL, *findings;
+
+    if (!drv->inventory)
+        return odca_unsupported(drv, "inventory", err);
+    if (drv->inventory(conn, &inv, err) < 0)
+        return -1;
+    in.inventory = inv;
+    in.target = odca_ctx_endpoint_name(ctx);
+    r = odca_lint_file(odca_arg_str(args, "package"), &in, err);
+    json_object_put(inv);
+    if (!r)
+        return -1;
+    findings = json_object_new_array();
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const struct odca_lint_finding *f = &r->findings[i];
+        char *line;
+
+        if (f->severity == ODCA_LINT_INFO)
+            continue;
+        line = xasprintf("%s %s %s: %s", odca_lint_severity_name(f->severity),
+                         f->code, f->path, f->message);
+        json_object_array_add(findings, json_object_new_string(line));
+        free(line);
+    }
+    *obs = json_object_new_object();
+    json_object_object_add(*obs, "accepts", json_object_new_boolean(
+                                                r->count[ODCA_LINT_ERROR] == 0));
+    json_object_object_add(*obs, "errors", json_object_new_int64(
+                                               (int64_t)r->count[ODCA_LINT_ERROR]));
+    json_object_object_add(
+        *obs, "warnings",
+        json_object_new_int64((int64_t)r->count[ODCA_LINT_WARNING]));
+    json_object_object_add(*obs, "findings", findings);
+    odca_lint_report_free(r);
+    return 0;
+}
+
 static const struct odca_arg_def args_export[] = {
     {"vm", ODCA_ARG_VM, 1},          {"format", ODCA_ARG_STRING, 0},
     {"ovf_version", ODCA_ARG_INT, 0}, {"digest", ODCA_ARG_STRING, 0},
-    {NULL}};
+    {"disk_format", ODCA_ARG_STRING, 0}, {NULL}};
 static const struct odca_arg_def args_package[] = {
     {"package", ODCA_ARG_STRING, 1}, {NULL}};
+static const struct odca_arg_def args_build[] = {
+    {"spec", ODCA_ARG_SPEC, 1},          {"with", ODCA_ARG_OBJECT, 0},
+    {"name", ODCA_ARG_STRING, 1},        {"disk_format", ODCA_ARG_STRING, 0},
+    {"ovf_version", ODCA_ARG_INT, 0},    {NULL}};
+static const struct odca_arg_def args_tamper[] = {
+    {"package", ODCA_ARG_STRING, 1}, {"fault", ODCA_ARG_STRING, 1}, {NULL}};
 static const struct odca_arg_def args_import[] = {
     {"package", ODCA_ARG_STRING, 1},
     {"as", ODCA_ARG_NEW_VM, 1},
@@ -235,10 +433,23 @@ static const struct odca_arg_def args_import[] = {
 
 OVF_ACTION(odca_act_export, "vm.export", S | C, CAP(ODCA_CAP_OVF_EXPORT),
            act_export, args_export,
-           "export a shut-off VM as an OVF package (ova or ovf dir): path, "
-           "members, lint, spec")
+           "export a shut-off VM as an OVF package (ova or ovf dir; disks "
+           "vmdk, qcow2, raw, vhd or vhdx): path, members, disks, lint, spec")
 OVF_ACTION(odca_act_package, "ovf.package", C, 0, act_package, args_package,
            "open and verify a package: members, digests, lint, spec")
+OVF_ACTION(odca_act_build, "ovf.build", S | C, 0, act_build, args_build,
+           "make an OVA from a suite spec here, disks empty: path, members, "
+           "disks, lint, spec")
+OVF_ACTION(odca_act_preflight, "ovf.preflight", C, 0, act_preflight,
+           args_package,
+           "lint a package against the endpoint's inventory before import: "
+           "accepts, errors, warnings, findings")
+OVF_ACTION(odca_act_tamper, "ovf.tamper", S | C, 0, act_tamper, args_tamper,
+           "copy an OVA with one fault (digest, missing-disk, "
+           "required-section, escape, disk-format): path")
+OVF_ACTION(odca_act_try_import, "vm.try_import", C,
+           CAP(ODCA_CAP_OVF_IMPORT), act_try_import, args_import,
+           "import a package that may be refused: accepted, error, vm")
 OVF_ACTION(odca_act_import, "vm.import", S | C, CAP(ODCA_CAP_OVF_IMPORT),
            act_import, args_import,
            "import an OVF package as a new VM: its configuration read back")

@@ -76,9 +76,9 @@ int odca_vm_inquire(struct odca_step_ctx *ctx, const char *alias,
 }
 
 /* Merge "with" over the named spec's JSON, then parse it. */
-static struct odca_vm_spec *spec_from_args(struct odca_step_ctx *ctx,
-                                           json_object *args,
-                                           struct odca_error **err)
+struct odca_vm_spec *odca_spec_from_args(struct odca_step_ctx *ctx,
+                                         json_object *args,
+                                         struct odca_error **err)
 {
     const struct odca_suite *suite = odca_ctx_suite(ctx);
     const char *name = odca_arg_str(args, "spec");
@@ -116,7 +116,7 @@ static int define_vm(struct odca_step_ctx *ctx, const char *alias,
 {
     const struct odca_driver *drv;
     struct odca_conn *conn;
-    struct odca_vm_spec *spec = spec_from_args(ctx, args, err);
+    struct odca_vm_spec *spec = odca_spec_from_args(ctx, args, err);
     struct odca_tag tag = odca_ctx_tag(ctx, alias);
     struct odca_vm_ref ref;
     int rc = -1;
@@ -469,14 +469,47 @@ static int act_inventory(struct odca_step_ctx *ctx, json_object *args,
     return drv->inventory(conn, obs, err);
 }
 
-/* The VMs of this run and case still on the endpoint. */
+/* This job's storage still on the endpoint: {"count", "names"}. */
+static int storage_left(const struct odca_driver *drv, struct odca_conn *conn,
+                        const char *prefix, json_object **out,
+                        struct odca_error **err)
+{
+    char **names = NULL;
+    size_t n = 0, i;
+    json_object *arr;
+
+    if (!drv->list_storage) {
+        *out = json_object_new_object();
+        json_object_object_add(
+            *out, "$unknown",
+            json_object_new_string("the driver cannot list storage"));
+        return 0;
+    }
+    if (drv->list_storage(conn, prefix, &names, &n, err) < 0)
+        return -1;
+    arr = json_object_new_array();
+    for (i = 0; i < n; i++) {
+        json_object_array_add(arr, json_object_new_string(names[i]));
+        free(names[i]);
+    }
+    free(names);
+    *out = json_object_new_object();
+    json_object_object_add(*out, "count", json_object_new_int((int)n));
+    json_object_object_add(*out, "names", arr);
+    return 0;
+}
+
+/*
+ * The VMs of this run and case still on the endpoint ("count", "names"),
+ * and the storage named after them ("volumes": {"count", "names"}).
+ */
 static int act_leftovers(struct odca_step_ctx *ctx, json_object *args,
                          json_object **obs, struct odca_error **err)
 {
     struct odca_conn *conn;
     const struct odca_driver *drv = odca_ctx_driver(ctx, &conn);
     struct odca_owned_vm *vms = NULL;
-    json_object *names;
+    json_object *names, *volumes = NULL;
     char *prefix;
     size_t n = 0, i;
     int count = 0;
@@ -495,10 +528,16 @@ static int act_leftovers(struct odca_step_ctx *ctx, json_object *args,
         count++;
     }
     odca_owned_vms_free(vms, n);
+    if (storage_left(drv, conn, prefix, &volumes, err) < 0) {
+        json_object_put(names);
+        free(prefix);
+        return -1;
+    }
     free(prefix);
     *obs = json_object_new_object();
     json_object_object_add(*obs, "count", json_object_new_int(count));
     json_object_object_add(*obs, "names", names);
+    json_object_object_add(*obs, "volumes", volumes);
     return 0;
 }
 
@@ -545,7 +584,8 @@ static const struct odca_arg_def args_none[] = {{NULL}};
 ACTION(odca_act_inventory, "endpoint.inventory", S | C, act_inventory,
        args_none, "the endpoint's capability inventory (CHK-01)")
 ACTION(odca_act_leftovers, "case.leftovers", C, act_leftovers, args_none,
-       "VMs of this job (run, case, endpoints) on the endpoint: count, names")
+       "VMs of this job (run, case, endpoints) on the endpoint and storage "
+       "named after them: count, names, volumes.count, volumes.names")
 ACTION(odca_act_observed, "case.observed", C, act_observed, args_observed,
        "check an earlier observation: value is usually \"${name}\"")
 ACTION(odca_act_define, "vm.define", S, act_define, args_define,

@@ -33,6 +33,11 @@ const struct odca_driver *odca_ctx_driver(struct odca_step_ctx *ctx,
     return ctx->ep->drv;
 }
 
+const char *odca_ctx_endpoint_name(struct odca_step_ctx *ctx)
+{
+    return ctx->ep->conf.name;
+}
+
 int odca_ctx_vm(struct odca_step_ctx *ctx, const char *alias,
                 const char **name, const struct odca_driver **drv,
                 struct odca_conn **conn, struct odca_error **err)

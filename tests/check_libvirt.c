@@ -639,6 +639,36 @@ START_TEST(undefine_removes_the_vm_its_state_and_its_volumes)
 }
 END_TEST
 
+static size_t storage_named(const char *prefix)
+{
+    char **names = NULL;
+    size_t n = 0, i;
+
+    OK(D->list_storage(conn, prefix, &names, &n, E));
+    for (i = 0; i < n; i++) {
+        ck_assert_msg(odca_starts_with(names[i], prefix), "%s", names[i]);
+        if (i)
+            ck_assert_str_lt(names[i - 1], names[i]);
+    }
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return n;
+}
+
+START_TEST(list_storage_finds_the_volumes_named_after_a_vm)
+{
+    define_small("store", &tag1);
+    define_small("storex", &tag1);
+    ck_assert_uint_eq(storage_named("store-"), 2); /* its two disks */
+    ck_assert_uint_eq(storage_named("store"), 4);
+    ck_assert_uint_eq(storage_named("nothing-"), 0);
+    OK(D->undefine(conn, "store", E));
+    ck_assert_uint_eq(storage_named("store-"), 0);
+    ck_assert_uint_eq(storage_named("storex-"), 2);
+}
+END_TEST
+
 START_TEST(list_owned_finds_tagged_vms_by_run)
 {
     struct odca_owned_vm *vms = NULL;
@@ -740,7 +770,7 @@ START_TEST(inventory_has_the_keys_and_unknowns_for_the_test_driver)
 {
     json_object *inv = NULL, *host, *o;
     static const char *const unknowns[] = {
-        "firmware", "disk_buses", "nic_models", "disk_formats", "ovf_versions"};
+        "firmware", "disk_buses", "nic_models", "disk_formats"};
     size_t i;
 
     OK(D->inventory(conn, &inv, E));
@@ -769,6 +799,15 @@ START_TEST(inventory_has_the_keys_and_unknowns_for_the_test_driver)
         ck_assert_msg(unknown_of(inv, unknowns[i]), "%s is known", unknowns[i]);
     ck_assert_msg(strstr(unknown_of(inv, "firmware"), "not supported"), "%s",
                   unknown_of(inv, "firmware"));
+    /* what its OVF import reads: envelope versions, converted formats */
+    ck_assert_str_eq(json_object_to_json_string_ext(
+                         json_object_object_get(inv, "ovf_versions"),
+                         JSON_C_TO_STRING_PLAIN),
+                     "[\"1.0\",\"1.1\",\"2.0\",\"2.1\"]");
+    ck_assert_str_eq(json_object_to_json_string_ext(
+                         json_object_object_get(inv, "ovf_disk_formats"),
+                         JSON_C_TO_STRING_PLAIN),
+                     "[\"vmdk\",\"qcow2\",\"raw\",\"vhd\",\"vhdx\"]");
     o = json_object_object_get(inv, "storage_pool");
     ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "name")),
                      "default");
@@ -840,6 +879,7 @@ static Suite *libvirt_suite(void)
     tcase_add_test(tc, clone_has_its_own_identity_and_disks);
     tcase_add_test(tc, reconfigure_sets_size_and_adds_a_disk_and_a_nic);
     tcase_add_test(tc, undefine_removes_the_vm_its_state_and_its_volumes);
+    tcase_add_test(tc, list_storage_finds_the_volumes_named_after_a_vm);
     tcase_add_test(tc, list_owned_finds_tagged_vms_by_run);
     tcase_add_test(tc, wait_event_wakes_for_an_operation_from_another_thread);
     tcase_add_test(tc,
