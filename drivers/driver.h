@@ -238,6 +238,9 @@ struct odca_driver {
      */
     int (*list_storage)(struct odca_conn *conn, const char *prefix,
                         char ***names, size_t *n, struct odca_error **err);
+    /* Remove one of those by name (cleanup of a crashed import). */
+    int (*delete_storage)(struct odca_conn *conn, const char *name,
+                          struct odca_error **err);
 
     /*
      * VMs tagged by the harness; run_id NULL lists those of every run.

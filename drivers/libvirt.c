@@ -441,6 +441,7 @@ const struct odca_driver odca_libvirt_driver = {
     .undefine = odca_lv_undefine,
     .storage_exists = odca_lv_storage_exists,
     .list_storage = odca_lv_list_storage,
+    .delete_storage = odca_lv_delete_storage,
     .list_owned = odca_lv_list_owned,
     .wait_event = odca_lv_wait_event,
     .guest_report = odca_lv_guest_report,

@@ -177,6 +177,8 @@ int odca_lv_storage_exists(struct odca_conn *c, const char *path,
                            struct odca_error **err);
 int odca_lv_list_storage(struct odca_conn *c, const char *prefix,
                          char ***names, size_t *n, struct odca_error **err);
+int odca_lv_delete_storage(struct odca_conn *c, const char *name,
+                           struct odca_error **err);
 int odca_lv_list_owned(struct odca_conn *c, const char *run_id,
                        struct odca_owned_vm **vms, size_t *n,
                        struct odca_error **err);

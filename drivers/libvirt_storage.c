@@ -143,6 +143,27 @@ out:
     return rc;
 }
 
+int odca_lv_delete_storage(struct odca_conn *c, const char *name,
+                           struct odca_error **err)
+{
+    virStoragePoolPtr pool = virStoragePoolLookupByName(c->conn, c->pool);
+    virStorageVolPtr vol = pool ? virStorageVolLookupByName(pool, name) : NULL;
+    int rc = -1;
+
+    if (!vol)
+        odca_lv_error(c, err, "cannot find volume '%s' in pool '%s'", name,
+                      c->pool);
+    else if (virStorageVolDelete(vol, 0) < 0)
+        odca_lv_error(c, err, "cannot delete volume '%s'", name);
+    else
+        rc = 0;
+    if (vol)
+        virStorageVolFree(vol);
+    if (pool)
+        virStoragePoolFree(pool);
+    return rc;
+}
+
 /* A file the driver may read directly: local URIs other than the test's. */
 static int local_file(struct odca_conn *c, const char *path, off_t *size)
 {

@@ -5,7 +5,6 @@
  * when last read back, and where evidence goes.  Actions reach it only
  * through the odca_ctx_* functions of actions.h.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,14 +136,8 @@ char *odca_ctx_vm_name(struct odca_step_ctx *ctx, const char *alias)
                            ctx->env->kase->id, ctx->env->eps[0]->conf.name,
                            peer ? "-" : "", peer ? peer->conf.name : "",
                            alias);
-    char *p;
 
-    /* hypervisors differ on allowed characters: keep [a-z0-9-] only */
-    for (p = name; *p; p++) {
-        *p = (char)tolower((unsigned char)*p);
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            *p = '-';
-    }
+    odca_name_fold(name); /* hypervisors differ on allowed characters */
     return name;
 }
 

@@ -19,8 +19,52 @@ static void usage(FILE *f)
           "[--endpoint NAME=URI]... [--run ID]\n"
           "\n"
           "Remove the VMs (and the storage they own) that odca-harness runs\n"
-          "left on the endpoints; with --run, only those of that run.\n",
+          "left on the endpoints, and volumes named after such VMs that no\n"
+          "VM owns (a crashed import); with --run, only those of that run.\n",
           f);
+}
+
+/*
+ * Storage named after the run's VMs that no VM owns any more (an import
+ * that crashed between upload and define): removed by name.  Returns how
+ * many could not be.
+ */
+static int clean_storage(struct odca_endpoint *ep, const char *run_id)
+{
+    struct odca_error *err = NULL;
+    char *prefix = xasprintf("odca-%s%s", run_id ? run_id : "",
+                             run_id ? "-" : "");
+    char **names = NULL;
+    size_t n = 0, i;
+    int left = 0;
+
+    if (!ep->drv->list_storage || !ep->drv->delete_storage)
+        goto out;
+    odca_name_fold(prefix);
+    if (ep->drv->list_storage(ep->conn, prefix, &names, &n, &err) < 0) {
+        fprintf(stderr, "odca-harness: %s: %s\n", ep->conf.name, err->message);
+        odca_error_free(err);
+        left = 1;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (ep->drv->delete_storage(ep->conn, names[i], &err) < 0) {
+            fprintf(stderr, "odca-harness: %s: %s\n", ep->conf.name,
+                    err->message);
+            odca_error_free(err);
+            err = NULL;
+            left++;
+        } else {
+            printf("%s: removed volume %s (no VM owned it)\n", ep->conf.name,
+                   names[i]);
+        }
+    }
+out:
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(prefix);
+    return left;
 }
 
 /* Returns the number of VMs that could not be removed, or -1. */
@@ -61,7 +105,8 @@ static int clean_endpoint(struct odca_endpoint *ep, const char *run_id)
     }
     printf("%s: %zu VM(s) found, %d left\n", ep->conf.name, n, left);
     odca_owned_vms_free(vms, n);
-    return left;
+    /* after the VMs: their undefine removed the volumes they owned */
+    return left + clean_storage(ep, run_id);
 }
 
 int cli_cleanup(int argc, char **argv)

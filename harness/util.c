@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by every module; see util.h for the why. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -326,6 +327,15 @@ int odca_mkdir_p(const char *path, struct odca_error **err)
     }
     free(copy);
     return 0;
+}
+
+void odca_name_fold(char *s)
+{
+    for (; *s; s++) {
+        *s = (char)tolower((unsigned char)*s);
+        if (!isalnum((unsigned char)*s) && *s != '-')
+            *s = '-';
+    }
 }
 
 int odca_starts_with(const char *s, const char *prefix)

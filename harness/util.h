@@ -81,6 +81,12 @@ int odca_mkdir_p(const char *path, struct odca_error **err);
 
 /* 1 if s starts with prefix. */
 int odca_starts_with(const char *s, const char *prefix);
+/*
+ * Fold s in place into a name every hypervisor accepts: lower case, and
+ * anything but [a-z0-9-] becomes '-'.  VM and volume names the harness
+ * makes are folded, so cleanup folds a run id the same way to find them.
+ */
+void odca_name_fold(char *s);
 
 /*
  * Decode the UTF-8 sequence at s (n > 0 bytes left) into *cp; return its

@@ -308,6 +308,8 @@ START_TEST(cleanup_removes_what_a_crashed_run_left)
                     "--suite", SRC("suites/lifecycle.json"), "--case", "LC-02",
                     NULL};
     struct outcome o, co, again;
+    char *orphan;
+    FILE *f;
     pid_t pid;
 
     ck_assert_int_eq(lab("revive"), 0); /* whatever an earlier test left */
@@ -318,10 +320,21 @@ START_TEST(cleanup_removes_what_a_crashed_run_left)
     finish(lab_dir, pid, &o);
     ck_assert_int_eq(o.status, 128 + SIGKILL);
     ck_assert_int_gt(files_in_pool("lab-a"), 0);
+    /* what an import killed between upload and define leaves: a volume
+     * named after a VM that does not exist */
+    orphan = xasprintf("%s/clouds/lab-a/images/odca-x-port-03-lab-a-lab-b-"
+                       "moved-disk0.qcow2", lab_dir);
+    f = fopen(orphan, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
 
     cleanup_lab(NULL, &co);
     ck_assert_msg(co.status == 0, "cleanup exit %d: %s", co.status, co.err);
     ck_assert_ptr_nonnull(strstr(co.out, "lab-a: removed odca-"));
+    ck_assert_msg(strstr(co.out, "lab-a: removed volume odca-x-port-03-lab-a-"
+                                 "lab-b-moved-disk0.qcow2 (no VM owned it)"),
+                  "%s", co.out);
+    ck_assert_int_eq(access(orphan, F_OK), -1);
     ck_assert_ptr_nonnull(strstr(co.out, "lab-b: removed odca-"));
     ck_assert_int_eq(guests_on("lab-a"), 0);
     ck_assert_int_eq(guests_on("lab-b"), 0);
@@ -335,6 +348,7 @@ START_TEST(cleanup_removes_what_a_crashed_run_left)
     outcome_release(&again);
     outcome_release(&co);
     outcome_release(&o);
+    free(orphan);
     free(out);
 }
 END_TEST
