@@ -10,6 +10,7 @@
 #   make guest           build the probe guest image (build/guest/)
 #   make demo-lab        grade two QEMU "clouds" of a local lab (real guests)
 #   make check-lab       the integration suite on the lab
+#   make bench           OVF export/import memory and OVA packing vs tar
 #   make clean
 # Variables: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds a
 # sanitizer variant; O=dir keeps a variant's objects and binaries apart;
@@ -65,7 +66,7 @@ INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check
 DEPFILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all demo check unit integration install uninstall deps clean \
-	deps-lab guest lab-up lab-down demo-lab check-lab
+	deps-lab guest lab-up lab-down demo-lab check-lab bench
 
 all: $(BIN)
 
@@ -143,6 +144,25 @@ check: deps-lab
 	@ODCA_HARNESS=$(abspath $(BIN)) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) \
 		ODCA_LAB=$(abspath tests/lab/odca-lab) sh tests/run-tests.sh \
 		$(if $(VALGRIND),--valgrind) $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS)
+
+# The OVF benchmark (tests/bench/): a 1 GiB disk by default.  BENCH_MIB,
+# BENCH_RUNS and BENCH_DIR are read from the environment; the numbers also
+# go to BENCH_JSON.  Exit 1 when a phase's memory grows with the disk.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(O)/obj/bench/bench_ovf
+BENCH_JSON ?= $(O)/results/bench/ovf.json
+BENCH_VALGRIND := valgrind --quiet --error-exitcode=97 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect
+
+$(BENCH_BIN): $(BENCH_SRCS) $(wildcard tests/bench/*.h) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/bench $(ALL_LDFLAGS) -o $@ $(BENCH_SRCS) \
+		$(LIB) $(DEP_LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@mkdir -p $(dir $(BENCH_JSON))
+	$(if $(VALGRIND),$(BENCH_VALGRIND)) $(BENCH_BIN) --json $(BENCH_JSON)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/suites \
