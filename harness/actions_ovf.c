@@ -289,7 +289,11 @@ static int act_try_import(struct odca_step_ctx *ctx, json_object *args,
 {
     struct odca_error *local = NULL;
     json_object *vm = NULL;
+    const struct odca_driver *drv = odca_ctx_driver(ctx, NULL);
 
+    /* a driver without import refuses nothing: that is a SKIP */
+    if (!drv->import_ovf)
+        return odca_unsupported(drv, "import_ovf", err);
     if (act_import(ctx, args, &vm, &local) == 0) {
         *obs = json_object_new_object();
         json_object_object_add(*obs, "accepted", json_object_new_boolean(1));
