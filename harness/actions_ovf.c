@@ -107,11 +107,9 @@ static json_object *disks_json(const struct odca_ovf_descriptor *d)
         const struct odca_ovf_disk *k = &d->disks[i];
         const struct odca_ovf_file *f =
             k->file_ref ? odca_ovf_find_file(d, k->file_ref) : NULL;
-        const char *fmt = odca_qemu_img_format_of_uri(k->format);
+        const char *fmt = odca_disk_format_of_uri(k->format);
         json_object *o = json_object_new_object();
 
-        if (fmt && strcmp(fmt, "vpc") == 0)
-            fmt = "vhd";
         json_object_object_add(o, "id", json_object_new_string(k->disk_id));
         json_object_object_add(o, "file", f ? json_object_new_string(f->href)
                                             : NULL);

@@ -322,11 +322,9 @@ static const char *nic_model(const char *subtype)
  */
 static void need_format(struct lint *l, const struct lint_need *n)
 {
-    const char *name = odca_qemu_img_format_of_uri(n->value), *why = NULL;
+    const char *name = odca_disk_format_of_uri(n->value), *why = NULL;
     int rc;
 
-    if (name && !strcmp(name, "vpc"))
-        name = "vhd";
     if (!name) {
         lint_add_at(l, ODCA_LINT_ERROR, "TARGET-DISK-FORMAT", n->path, 0,
                     "convert the disk to a streamOptimized VMDK, QCOW2 or "

@@ -556,3 +556,10 @@ const char *odca_qemu_img_format_of_uri(const char *uri)
         return "vpc";
     return NULL;
 }
+
+const char *odca_disk_format_of_uri(const char *uri)
+{
+    const char *fmt = odca_qemu_img_format_of_uri(uri);
+
+    return fmt && strcmp(fmt, "vpc") == 0 ? "vhd" : fmt;
+}

@@ -65,6 +65,14 @@ int odca_qemu_img_create(const char *path, const char *fmt, uint64_t bytes,
 const char *odca_qemu_img_format_of_uri(const char *uri);
 
 /*
+ * The portable format name of an ovf:format URI: "vmdk", "qcow2", "raw",
+ * "vhd", "vhdx" (odca_qemu_img_format_of_uri() but "vhd" for "vpc"), the
+ * names the inventory's ovf_disk_formats and export's disk_format use;
+ * NULL if unknown.  Static string.
+ */
+const char *odca_disk_format_of_uri(const char *uri);
+
+/*
  * Of the portable disk formats "vmdk", "qcow2", "raw", "vhd", "vhdx" (in
  * that order), those this qemu-img reads and writes, from the "Supported
  * formats:" line of `qemu-img --help`: a json-c array of their names, or

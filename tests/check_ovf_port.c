@@ -303,6 +303,11 @@ START_TEST(qemu_img_lists_the_portable_formats_it_reads)
     ck_assert_str_eq(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
                      "[\"vmdk\",\"qcow2\",\"raw\",\"vhd\",\"vhdx\"]");
     json_object_put(arr);
+    /* the same names for the URIs the exporter writes */
+    ck_assert_str_eq(odca_disk_format_of_uri(ODCA_OVF_FORMAT_VHD), "vhd");
+    ck_assert_str_eq(odca_disk_format_of_uri(ODCA_OVF_FORMAT_VHDX), "vhdx");
+    ck_assert_str_eq(odca_disk_format_of_uri(ODCA_OVF_FORMAT_RAW), "raw");
+    ck_assert_ptr_null(odca_disk_format_of_uri("urn:unknown"));
     odca_qemu_img_set_program("/bin/false");
     ck_assert_ptr_null(odca_qemu_img_portable_formats(DEADLINE, &err));
     ck_assert_ptr_nonnull(strstr(err->message, "qemu-img"));
