@@ -442,7 +442,7 @@ OVF_ACTION(odca_act_package, "ovf.package", C, 0, act_package, args_package,
 OVF_ACTION(odca_act_build, "ovf.build", S | C, 0, act_build, args_build,
            "make an OVA from a suite spec here, disks empty: path, members, "
            "disks, lint, spec")
-OVF_ACTION(odca_act_preflight, "ovf.preflight", C, 0, act_preflight,
+OVF_ACTION(odca_act_preflight, "ovf.preflight", S | C, 0, act_preflight,
            args_package,
            "lint a package against the endpoint's inventory before import: "
            "accepts, errors, warnings, findings")
