@@ -105,8 +105,16 @@ static int clean_endpoint(struct odca_endpoint *ep, const char *run_id)
     }
     printf("%s: %zu VM(s) found, %d left\n", ep->conf.name, n, left);
     odca_owned_vms_free(vms, n);
-    /* after the VMs: their undefine removed the volumes they owned */
-    return left + clean_storage(ep, run_id);
+    /*
+     * After the VMs: their undefine removed the volumes they owned, so what
+     * is left is nobody's, unless a VM could not be removed.
+     */
+    if (left) {
+        printf("%s: volumes not looked at while a VM is left\n",
+               ep->conf.name);
+        return left;
+    }
+    return clean_storage(ep, run_id);
 }
 
 int cli_cleanup(int argc, char **argv)
