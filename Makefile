@@ -90,7 +90,8 @@ $(O)/obj/tests/%: tests/%.c tests/check_common.h tests/run_util.h $(LIB)
 # what is missing and says what.
 DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients libvirt-daemon \
 	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
-	libsubunit-dev libssl-dev libarchive-dev qemu-utils valgrind ca-certificates
+	libsubunit-dev libssl-dev libarchive-dev qemu-utils valgrind ca-certificates \
+	python3 openssl
 deps:
 	@sh tests/install-deps.sh $(DEB_PKGS)
 
