@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* HTTP over libcurl, with the limits every caller needs (see http.h). */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
 #include "http.h"
+#include "http_client.h"
 #include "util.h"
 
 struct sink {
@@ -27,13 +27,6 @@ static size_t on_data(char *data, size_t size, size_t n, void *opaque)
     return size * n;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int odca_http_get(const char *url, long timeout_ms, size_t max_bytes,
                   struct odca_http_response *resp, struct odca_error **err)
 {
@@ -43,7 +36,7 @@ int odca_http_get(const char *url, long timeout_ms, size_t max_bytes,
     CURLcode rc;
     int ret = -1;
 
-    pthread_once(&curl_once, curl_init);
+    odca_http_client_global_init();
     memset(resp, 0, sizeof(*resp));
     if (!(curl = curl_easy_init())) {
         odca_error_set(err, ODCA_ERR_INTERNAL, "cannot initialize libcurl");

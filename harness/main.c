@@ -10,6 +10,7 @@
 #include <libvirt/libvirt.h>
 
 #include "cli.h"
+#include "http_client.h"
 #include "report.h"
 
 #ifndef ODCA_VERSION
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
 
+    /* libcurl's and OpenSSL's global state, before any worker thread */
+    odca_http_client_global_init();
     if (!cmd) {
         usage(stderr);
         return ODCA_EXIT_USAGE;
