@@ -403,12 +403,12 @@ static int write_ova_members(struct writer *w, struct archive *a,
         pkg_ar_add(a, w->out, mf, strlen(zero), zero, err) < 0)
         return -1;
     if (opts && opts->certificate &&
-        pkg_ar_add(a, w->out, cert, strlen(opts->certificate), opts->certificate,
-               err) < 0)
+        pkg_ar_add(a, w->out, cert, strlen(opts->certificate),
+                   opts->certificate, err) < 0)
         return -1;
     for (size_t i = 0; i < w->n_files; i++)
-        if (pkg_ar_add(a, w->out, w->files[i].file->href, w->files[i].size, NULL,
-                   err) < 0 ||
+        if (pkg_ar_add(a, w->out, w->files[i].file->href, w->files[i].size,
+                       NULL, err) < 0 ||
             copy_file(w, &w->files[i], -1, a, err) < 0)
             return -1;
     return 0;
