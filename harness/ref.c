@@ -156,12 +156,14 @@ static const char *scalar_text(json_object *v)
 /*
  * The one element of array arr whose member key equals value (as text);
  * NULL when none or several do: a selector that names two disks is as
- * good as none.
+ * good as none.  When none does but some element's key is one the
+ * endpoint cannot tell ({"$unknown": ...}), that member is returned: the
+ * element may well be there, so the caller reports why it cannot say.
  */
 static json_object *select_one(json_object *arr, const char *key,
                                const char *value)
 {
-    json_object *hit = NULL;
+    json_object *hit = NULL, *unknown = NULL;
     size_t i;
 
     if (!json_object_is_type(arr, json_type_array))
@@ -172,14 +174,19 @@ static json_object *select_one(json_object *arr, const char *key,
         const char *text;
 
         if (!json_object_is_type(el, json_type_object) ||
-            !json_object_object_get_ex(el, key, &member) ||
-            !(text = scalar_text(member)) || strcmp(text, value) != 0)
+            !json_object_object_get_ex(el, key, &member))
+            continue;
+        if (unknown_reason(member)) {
+            unknown = member;
+            continue;
+        }
+        if (!(text = scalar_text(member)) || strcmp(text, value) != 0)
             continue;
         if (hit)
             return NULL;
         hit = el;
     }
-    return hit;
+    return hit ? hit : unknown;
 }
 
 /* One segment: NAME, a number into an array, "#", or NAME[KEY=VALUE]. */

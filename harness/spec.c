@@ -53,6 +53,12 @@ void odca_vm_spec_free(struct odca_vm_spec *spec)
     for (i = 0; i < spec->n_nics; i++)
         nic_release(&spec->nics[i]);
     free(spec->nics);
+    for (i = 0; i < spec->n_unknown; i++) {
+        free(spec->unknown_paths[i]);
+        free(spec->unknown_why[i]);
+    }
+    free(spec->unknown_paths);
+    free(spec->unknown_why);
     free(spec);
 }
 
@@ -92,6 +98,18 @@ void odca_vm_spec_set_meta(struct odca_vm_spec *spec, const char *key,
     spec->n_meta++;
 }
 
+void odca_vm_spec_set_unknown(struct odca_vm_spec *spec, const char *path,
+                              const char *why)
+{
+    spec->unknown_paths = xrealloc(spec->unknown_paths,
+                                   (spec->n_unknown + 1) * sizeof(char *));
+    spec->unknown_why = xrealloc(spec->unknown_why,
+                                 (spec->n_unknown + 1) * sizeof(char *));
+    spec->unknown_paths[spec->n_unknown] = xstrdup(path);
+    spec->unknown_why[spec->n_unknown] = xstrdup(why);
+    spec->n_unknown++;
+}
+
 struct odca_vm_spec *odca_vm_spec_copy(const struct odca_vm_spec *spec)
 {
     struct odca_vm_spec *c = odca_vm_spec_new();
@@ -124,6 +142,9 @@ struct odca_vm_spec *odca_vm_spec_copy(const struct odca_vm_spec *spec)
         n->model = xstrdup(spec->nics[i].model);
         n->network = xstrdup(spec->nics[i].network);
     }
+    for (i = 0; i < spec->n_unknown; i++)
+        odca_vm_spec_set_unknown(c, spec->unknown_paths[i],
+                                 spec->unknown_why[i]);
     return c;
 }
 
@@ -157,6 +178,44 @@ static void add_str(json_object *o, const char *key, const char *val)
 {
     if (val)
         json_object_object_add(o, key, json_object_new_string(val));
+}
+
+/*
+ * Put {"$unknown": why} at path (dot-separated names and array indexes) in
+ * o; a path that does not lead to an object member or array element is
+ * ignored (a driver bug, not worth failing a read-back for).
+ */
+static void put_unknown(json_object *o, const char *path, const char *why)
+{
+    char *copy = xstrdup(path);
+    char *seg = copy, *next;
+    json_object *cur = o, *mark;
+    uint64_t idx;
+
+    for (; (next = strchr(seg, '.')) != NULL; seg = next + 1) {
+        *next = '\0';
+        if (json_object_is_type(cur, json_type_array)) {
+            if (odca_parse_u64(seg, &idx) < 0 ||
+                idx >= json_object_array_length(cur))
+                goto out;
+            cur = json_object_array_get_idx(cur, (size_t)idx);
+        } else if (!json_object_object_get_ex(cur, seg, &cur)) {
+            goto out;
+        }
+    }
+    mark = json_object_new_object();
+    json_object_object_add(mark, "$unknown", json_object_new_string(why));
+    if (json_object_is_type(cur, json_type_object)) {
+        json_object_object_add(cur, seg, mark);
+    } else if (json_object_is_type(cur, json_type_array) &&
+               odca_parse_u64(seg, &idx) == 0 &&
+               idx < json_object_array_length(cur)) {
+        json_object_array_put_idx(cur, (size_t)idx, mark);
+    } else {
+        json_object_put(mark);
+    }
+out:
+    free(copy);
 }
 
 json_object *odca_vm_spec_to_json(const struct odca_vm_spec *spec)
@@ -206,6 +265,8 @@ json_object *odca_vm_spec_to_json(const struct odca_vm_spec *spec)
         json_object_array_add(nics, jn);
     }
     json_object_object_add(o, "nics", nics);
+    for (i = 0; i < spec->n_unknown; i++)
+        put_unknown(o, spec->unknown_paths[i], spec->unknown_why[i]);
     return o;
 }
 

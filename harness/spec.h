@@ -61,6 +61,15 @@ struct odca_vm_spec {
     size_t n_disks;
     struct odca_nic_spec *nics;
     size_t n_nics;
+    /*
+     * Read-back fields the endpoint cannot tell (a cloud keeps no disk
+     * serial): JSON paths such as "disks.0.serial" and why, parallel
+     * arrays.  odca_vm_spec_to_json() writes {"$unknown": why} there, so a
+     * check on such a field is a SKIP naming the reason, not a FAIL.
+     */
+    char **unknown_paths;
+    char **unknown_why;
+    size_t n_unknown;
 };
 
 /* Allocate an empty spec; caller frees with odca_vm_spec_free(). */
@@ -75,6 +84,11 @@ struct odca_disk_spec *odca_vm_spec_add_disk(struct odca_vm_spec *spec);
 struct odca_nic_spec *odca_vm_spec_add_nic(struct odca_vm_spec *spec);
 void odca_vm_spec_set_meta(struct odca_vm_spec *spec, const char *key,
                            const char *value);
+
+/* Mark path ("firmware", "disks.0.serial") as one the endpoint cannot
+   tell, for why (copied). */
+void odca_vm_spec_set_unknown(struct odca_vm_spec *spec, const char *path,
+                              const char *why);
 
 const char *odca_firmware_name(enum odca_firmware fw);
 int odca_firmware_parse(const char *s, enum odca_firmware *out);

@@ -9,6 +9,7 @@
 #include "match.h"
 #include "ref.h"
 #include "runner.h"
+#include "spec.h"
 #include "suite.h"
 #include "util.h"
 #include "verdict.h"
@@ -73,6 +74,40 @@ START_TEST(json_path_selects_an_element_by_a_member)
     ck_assert_uint_eq(odca_path_span("disks[serial=D1].bytes}"), 22);
     ck_assert_uint_eq(odca_path_span("a..b"), 0);
     ck_assert_uint_eq(odca_path_span(".a"), 0);
+    json_object_put(root);
+}
+END_TEST
+
+/* A cloud that keeps no disk serial: a selector by serial cannot say. */
+START_TEST(a_field_the_endpoint_cannot_tell_is_unknown_not_absent)
+{
+    struct odca_vm_spec *spec = odca_vm_spec_new();
+    struct odca_vm_spec *copy;
+    json_object *root, *v = NULL;
+    const char *unknown = NULL;
+    int owned = 0;
+
+    odca_vm_spec_add_disk(spec)->capacity_bytes = 5;
+    odca_vm_spec_set_unknown(spec, "disks.0.serial", "no serials here");
+    odca_vm_spec_set_unknown(spec, "firmware", "not told");
+    odca_vm_spec_set_unknown(spec, "disks.7.serial", "no such disk: ignored");
+    copy = odca_vm_spec_copy(spec);
+    odca_vm_spec_free(spec);
+    root = odca_vm_spec_to_json(copy);
+    odca_vm_spec_free(copy);
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=ODCA-BOOT-0].capacity_bytes",
+                                    &v, &owned, &unknown), 0);
+    ck_assert_str_eq(unknown, "no serials here");
+    ck_assert_int_eq(odca_json_path(root, "firmware", &v, &owned, &unknown), 0);
+    ck_assert_str_eq(unknown, "not told");
+    ck_assert_int_eq(odca_json_path(root, "disks.0.capacity_bytes", &v, &owned, &unknown), 1);
+    ck_assert_int_eq(json_object_get_int(v), 5);
+    json_object_put(root);
+    /* a real match wins over an unknown member */
+    root = parse("{\"disks\": [{\"serial\": {\"$unknown\": \"x\"}},"
+                 " {\"serial\": \"D1\", \"b\": 7}]}");
+    ck_assert_int_eq(odca_json_path(root, "disks[serial=D1].b", &v, &owned, &unknown), 1);
+    ck_assert_int_eq(json_object_get_int(v), 7);
     json_object_put(root);
 }
 END_TEST
@@ -365,6 +400,7 @@ static Suite *engine_suite(void)
 
     tcase_add_test(refs, json_path_walks_objects_arrays_and_lengths);
     tcase_add_test(refs, json_path_selects_an_element_by_a_member);
+    tcase_add_test(refs, a_field_the_endpoint_cannot_tell_is_unknown_not_absent);
     tcase_add_test(refs, references_resolve_with_type_offset_and_text);
     tcase_add_test(refs, a_reference_to_an_unobserved_value_says_which);
     tcase_add_loop_test(match, each_operator_passes_and_fails_as_documented, 0,
