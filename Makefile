@@ -25,7 +25,7 @@ DESTDIR ?=
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKG_CONFIG ?= pkg-config
-PKGS := libvirt libcurl json-c libxml-2.0 libcrypto libarchive
+PKGS := libvirt libcurl json-c libxml-2.0 libcrypto libarchive yaml-0.1
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -90,7 +90,7 @@ $(O)/obj/tests/%: tests/%.c tests/check_common.h tests/run_util.h $(LIB)
 # what is missing and says what.
 DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients libvirt-daemon \
 	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
-	libsubunit-dev libssl-dev libarchive-dev qemu-utils valgrind ca-certificates \
+	libsubunit-dev libssl-dev libarchive-dev libyaml-dev qemu-utils valgrind ca-certificates \
 	python3 openssl
 deps:
 	@sh tests/install-deps.sh $(DEB_PKGS)

@@ -11,7 +11,7 @@
 
 #include "libvirt_priv.h"
 #include "libvirt_xml.h"
-#include "qemu_img.h"
+#include "ovf_port.h"
 #include "util.h"
 
 static json_object *unknown(const char *why)
@@ -260,29 +260,6 @@ static void add_migration(struct odca_conn *c, json_object *inv)
     json_object_object_add(inv, "migration", m);
 }
 
-/*
- * What OVF packages this endpoint's import reads: the envelope versions of
- * ovf/ovf_read.c, and the portable disk formats the local qemu-img
- * converts (the import converts on this host whatever the endpoint).
- */
-static void add_ovf(json_object *inv)
-{
-    static const char *const versions[] = {"1.0", "1.1", "2.0", "2.1"};
-    json_object *v = json_object_new_array();
-    struct odca_error *err = NULL;
-    json_object *formats =
-        odca_qemu_img_portable_formats(odca_now_mono_ms() + 30000, &err);
-
-    for (size_t i = 0; i < ODCA_ARRAY_SIZE(versions); i++)
-        json_object_array_add(v, json_object_new_string(versions[i]));
-    json_object_object_add(inv, "ovf_versions", v);
-    if (!formats) {
-        formats = unknown(err->message);
-        odca_error_free(err);
-    }
-    json_object_object_add(inv, "ovf_disk_formats", formats);
-}
-
 int odca_lv_inventory(struct odca_conn *c, json_object **out,
                       struct odca_error **err)
 {
@@ -302,7 +279,7 @@ int odca_lv_inventory(struct odca_conn *c, json_object **out,
     add_domcaps(c, inv);
     add_storage(c, inv);
     add_network(c, inv);
-    add_ovf(inv);
+    odca_ovf_inventory(inv);
     add_migration(c, inv);
     free(caps);
     *out = inv;

@@ -11,9 +11,11 @@
 #include "util.h"
 
 extern const struct odca_driver odca_libvirt_driver;
+extern const struct odca_driver odca_openstack_driver;
 
 const struct odca_driver *const odca_drivers[] = {
     &odca_libvirt_driver,
+    &odca_openstack_driver,
     NULL,
 };
 

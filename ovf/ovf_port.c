@@ -352,3 +352,23 @@ int odca_ovf_export(const struct odca_vm_spec *spec, const char *dest,
     exporter_release(&x);
     return rc;
 }
+
+void odca_ovf_inventory(json_object *inv)
+{
+    static const char *const versions[] = {"1.0", "1.1", "2.0", "2.1"};
+    json_object *v = json_object_new_array();
+    struct odca_error *err = NULL;
+    json_object *formats =
+        odca_qemu_img_portable_formats(odca_now_mono_ms() + 30000, &err);
+
+    for (size_t i = 0; i < ODCA_ARRAY_SIZE(versions); i++)
+        json_object_array_add(v, json_object_new_string(versions[i]));
+    json_object_object_add(inv, "ovf_versions", v);
+    if (!formats) {
+        formats = json_object_new_object();
+        json_object_object_add(formats, "$unknown",
+                               json_object_new_string(err->message));
+        odca_error_free(err);
+    }
+    json_object_object_add(inv, "ovf_disk_formats", formats);
+}

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "error.h"
 #include "ovf_package.h"
 #include "spec.h"
@@ -71,5 +73,13 @@ int odca_ovf_import_prepare(const char *path,
                             const struct odca_ovf_import_opts *opts,
                             struct odca_vm_spec **spec,
                             struct odca_error **err);
+
+/*
+ * Add to a CHK-01 inventory what OVF packages an import here reads: the
+ * envelope versions of ovf/ovf_read.c ("ovf_versions") and the portable
+ * disk formats the local qemu-img converts ("ovf_disk_formats"): every
+ * driver converts on this host, whatever the endpoint.
+ */
+void odca_ovf_inventory(json_object *inv);
 
 #endif
