@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OpenStack driver against a real OpenStack: Keystone, Glance, Nova
+ * (fake compute driver), Neutron and Placement from Debian's packages,
+ * brought up on 127.0.0.1 by tests/openstack/odca-openstack once for this
+ * program and taken down at its end.  Needs root; ODCA_OPENSTACK may name
+ * the script.  A stack that does not come up fails every test with its log.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_common.h"
+#include "openstack_priv.h"
+#include "ovf_port.h"
+#include "util.h"
+
+static char *stack_dir;  /* while the stack is up */
+static char *clouds_yaml;
+static int stack_up;
+
+static int script(const char *verb, const char *arg)
+{
+    const char *s = getenv("ODCA_OPENSTACK");
+    char *cmd = xasprintf("'%s' %s '%s' %s >>'%s/%s.log' 2>&1",
+                          s ? s : SRC("tests/openstack/odca-openstack"), verb,
+                          stack_dir, arg ? arg : "", stack_dir, verb);
+    int rc = system(cmd);
+
+    free(cmd);
+    return rc;
+}
+
+static void print_log(const char *verb)
+{
+    char *log = xasprintf("%s/%s.log", stack_dir, verb);
+    char *text = odca_read_file(log, 1 << 20, NULL, NULL);
+
+    fprintf(stderr, "odca-openstack %s failed:\n%s\n", verb, text ? text : "");
+    free(text);
+    free(log);
+}
+
+static void up(void)
+{
+    stack_dir = xstrdup("/tmp/odca-os-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(stack_dir));
+    clouds_yaml = xasprintf("%s/clouds.yaml", stack_dir);
+    stack_up = script("up", NULL) == 0;
+    if (!stack_up)
+        print_log("up");
+}
+
+static void down(void)
+{
+    if (!stack_dir)
+        return;
+    if (script("down", NULL) != 0)
+        print_log("down");
+    odca_rm_rf(stack_dir);
+    free(stack_dir);
+    free(clouds_yaml);
+    stack_dir = clouds_yaml = NULL;
+}
+
+static struct odca_conn *open_cloud(const char *cloud, const char *yaml,
+                                    struct odca_error **err)
+{
+    struct odca_endpoint_conf conf = {0};
+    struct odca_conn *c = NULL;
+    int rc;
+
+    ck_assert_msg(stack_up, "the OpenStack stack did not come up");
+    conf.name = (char *)"os";
+    conf.uri = xasprintf("openstack://%s", cloud);
+    conf.auth_file = (char *)yaml;
+    conf.op_timeout_s = 60;
+    conf.boot_timeout_s = 120;
+    rc = odca_openstack_driver.open(&conf, &c, err);
+    free(conf.uri);
+    return rc == 1 ? c : NULL;
+}
+
+static struct odca_conn *open_admin(void)
+{
+    struct odca_error *err = NULL;
+    struct odca_conn *c = open_cloud("odca", clouds_yaml, &err);
+
+    ck_assert_msg(c != NULL, "open: %s", err ? err->message : "declined");
+    return c;
+}
+
+static const char *state_word(struct odca_conn *c, const char *vm,
+                              int *managed_save)
+{
+    static char word[32];
+    struct odca_error *err = NULL;
+    json_object *st = NULL, *v;
+
+    ck_assert_msg(odca_os_state(c, vm, &st, &err) == 0, "state: %s",
+                  err ? err->message : "");
+    if (!json_object_get_boolean(json_object_object_get(st, "exists"))) {
+        snprintf(word, sizeof(word), "gone");
+    } else {
+        snprintf(word, sizeof(word), "%s",
+                 json_object_get_string(json_object_object_get(st, "state")));
+        if (managed_save && json_object_object_get_ex(st, "managed_save", &v))
+            *managed_save = json_object_get_boolean(v);
+    }
+    json_object_put(st);
+    return word;
+}
+
+static void ok(int rc, struct odca_error *err, const char *what)
+{
+    ck_assert_msg(rc == 0, "%s: %s", what, err ? err->message : "?");
+}
+
+START_TEST(a_wrong_password_fails_promptly_and_is_never_quoted)
+{
+    char *yaml;
+    FILE *f;
+    struct odca_error *err = NULL;
+    struct odca_conn *c;
+    int64_t t0;
+
+    ck_assert_msg(stack_up, "the OpenStack stack did not come up");
+    yaml = xasprintf("%s/wrong.yaml", stack_dir);
+    f = fopen(yaml, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("clouds:\n  wrong:\n    auth:\n"
+          "      auth_url: http://127.0.0.1:5000/v3\n"
+          "      username: admin\n      password: Wr0ng-Pa55word-4711\n"
+          "      project_name: admin\n", f);
+    fclose(f);
+    chmod(yaml, 0600);
+    t0 = odca_now_mono_ms();
+    c = open_cloud("wrong", yaml, &err);
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_int_eq(err->kind, ODCA_ERR_ENDPOINT);
+    ck_assert_msg(strstr(err->message, "authentication failed for endpoint os"),
+                  "%s", err->message);
+    ck_assert_msg(!strstr(err->message, "Wr0ng-Pa55word-4711"), "%s",
+                  err->message);
+    /* one refused login, no retry storm with backoff */
+    ck_assert_msg(odca_now_mono_ms() - t0 < 10000, "took %lld ms",
+                  (long long)(odca_now_mono_ms() - t0));
+    odca_error_free(err);
+    free(yaml);
+}
+END_TEST
+
+START_TEST(the_inventory_comes_from_the_apis)
+{
+    struct odca_conn *c = open_admin();
+    struct odca_error *err = NULL;
+    json_object *inv = NULL, *v;
+
+    ok(odca_os_inventory(c, &inv, &err), err, "inventory");
+    ck_assert_str_eq(json_object_get_string(
+                         json_object_object_get(json_object_object_get(inv, "hypervisor"),
+                                                "type")),
+                     "fake");
+    v = json_object_object_get(json_object_object_get(inv, "api"), "microversion");
+    ck_assert_ptr_nonnull(json_object_object_get(v, "max"));
+    ck_assert_int_ge(json_object_get_int(json_object_object_get(inv, "max_vcpus")), 1);
+    v = json_object_object_get(inv, "disk_formats");
+    ck_assert(json_object_is_type(v, json_type_array));
+    ck_assert_msg(strstr(json_object_get_string(v), "\"qcow2\""), "%s",
+                  json_object_get_string(v));
+    ck_assert_ptr_nonnull(json_object_object_get(
+        json_object_object_get(inv, "firmware"), "$unknown"));
+    ck_assert(json_object_is_type(json_object_object_get(inv, "ovf_versions"),
+                                  json_type_array));
+    json_object_put(inv);
+    odca_openstack_driver.close(c);
+}
+END_TEST
+
+static struct odca_vm_spec *small_spec(const char *name, int nics)
+{
+    struct odca_vm_spec *s = odca_vm_spec_new();
+    struct odca_disk_spec *d;
+
+    s->name = xstrdup(name);
+    s->vcpus = 2;
+    s->memory_kib = 192 * 1024;
+    s->description = xstrdup("odca-harness OpenStack test");
+    odca_vm_spec_set_meta(s, "purpose", "lifecycle");
+    d = odca_vm_spec_add_disk(s);
+    d->capacity_bytes = 32ull << 20;
+    d->format = xstrdup("qcow2");
+    d->bus = xstrdup("virtio");
+    d->serial = xstrdup("ODCA-BOOT-0");
+    if (nics)
+        odca_vm_spec_add_nic(s)->model = xstrdup("virtio");
+    return s;
+}
+
+START_TEST(a_server_goes_through_the_life_cycle)
+{
+    struct odca_conn *c = open_admin();
+    struct odca_error *err = NULL;
+    struct odca_vm_spec *spec = small_spec("odca-ostest-lc-main", 0), *back = NULL;
+    struct odca_tag tag = {.run_id = "ostest", .case_id = "LC", .alias = "main"};
+    struct odca_owned_vm *vms = NULL;
+    json_object *j;
+    char **names = NULL;
+    char *disk_path;
+    size_t n = 0, i;
+    int managed = -1, found = 0;
+
+    ok(odca_os_define(c, spec, &tag, &err), err, "define");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "shutoff");
+    ok(odca_os_inquire(c, spec->name, &back, &err), err, "inquire");
+    ck_assert_str_eq(back->name, spec->name);
+    ck_assert_uint_eq(back->vcpus, 2);
+    ck_assert_uint_eq(back->memory_kib, 192 * 1024);
+    ck_assert_str_eq(back->description, spec->description);
+    ck_assert_uint_eq(back->n_meta, 1);
+    ck_assert_str_eq(back->meta_values[0], "lifecycle");
+    ck_assert_uint_eq(back->n_disks, 1);
+    ck_assert_uint_eq(back->disks[0].capacity_bytes, 32ull << 20);
+    ck_assert_str_eq(back->disks[0].format, "qcow2");
+    ck_assert_str_eq(back->disks[0].bus, "virtio");
+    ck_assert_uint_eq(back->n_nics, 0); /* NICs: ports do not bind yet */
+    /* the serial is unknown, said so, not missing */
+    j = odca_vm_spec_to_json(back);
+    ck_assert_msg(strstr(json_object_get_string(j), "Nova keeps no serial"),
+                  "%s", json_object_get_string(j));
+    json_object_put(j);
+    disk_path = xstrdup(back->disks[0].path);
+
+    ok(odca_os_start(c, spec->name, &err), err, "start");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "running");
+    ok(odca_os_reboot(c, spec->name, &err), err, "reboot");
+    ok(odca_os_reboot_hard(c, spec->name, &err), err, "reboot hard");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "running");
+    ok(odca_os_suspend(c, spec->name, &err), err, "pause");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "paused");
+    ok(odca_os_resume(c, spec->name, &err), err, "unpause");
+    ok(odca_os_save(c, spec->name, &err), err, "suspend");
+    ck_assert_str_eq(state_word(c, spec->name, &managed), "shutoff");
+    ck_assert_int_eq(managed, 1);
+    ok(odca_os_restore(c, spec->name, &err), err, "resume");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "running");
+    /* restore without a saved state is refused by Nova (409) */
+    ck_assert_int_eq(odca_os_restore(c, spec->name, &err), -1);
+    ck_assert_int_eq(err->kind, ODCA_ERR_REFUSED);
+    odca_error_free(err);
+    err = NULL;
+    ok(odca_os_shutdown(c, spec->name, &err), err, "stop");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "shutoff");
+
+    ok(odca_os_list_owned(c, "ostest", &vms, &n, &err), err, "list_owned");
+    for (i = 0; i < n; i++)
+        found += !strcmp(vms[i].name, spec->name) && !strcmp(vms[i].case_id, "LC");
+    ck_assert_int_eq(found, 1);
+    odca_owned_vms_free(vms, n);
+
+    ok(odca_os_undefine(c, spec->name, &err), err, "undefine");
+    ck_assert_str_eq(state_word(c, spec->name, NULL), "gone");
+    ck_assert_int_eq(odca_os_storage_exists(c, disk_path, &err), 0);
+    ok(odca_os_list_storage(c, spec->name, &names, &n, &err), err, "list_storage");
+    ck_assert_msg(n == 0, "left: %s", n ? names[0] : "");
+    free(names);
+    free(disk_path);
+    odca_vm_spec_free(back);
+    odca_vm_spec_free(spec);
+    odca_openstack_driver.close(c);
+}
+END_TEST
+
+START_TEST(an_ovf_package_imports_and_exports_again)
+{
+    struct odca_conn *c = open_admin();
+    struct odca_error *err = NULL;
+    struct odca_vm_spec *spec = small_spec("odca-ostest-port-src", 0), *back = NULL;
+    struct odca_tag tag = {.run_id = "ostest", .case_id = "PORT", .alias = "dst"};
+    struct odca_ovf_export_opts eo = {.ova = 1};
+    char *dir = odca_test_tmpdir("odca-os-ovf");
+    char *ova = xasprintf("%s/src.ova", dir), *out = xasprintf("%s/back.ova", dir);
+    struct odca_ovf_import_opts io = {.workdir = dir};
+    const char *vm = "odca-ostest-port-dst";
+
+    ok(odca_ovf_export(spec, ova, &eo, &err), err, "package");
+    ok(odca_os_import_ovf(c, ova, vm, &tag, &io, &err), err, "import");
+    ck_assert_str_eq(state_word(c, vm, NULL), "shutoff");
+    ok(odca_os_inquire(c, vm, &back, &err), err, "inquire");
+    ck_assert_uint_eq(back->vcpus, 2);
+    ck_assert_uint_eq(back->disks[0].capacity_bytes, 32ull << 20);
+    /* the stack's compute driver uploads snapshot data (odca_fake_compute.py) */
+    ok(odca_os_export_ovf(c, vm, out, &eo, &err), err, "export");
+    {
+        struct odca_ovf_import_opts again = {.workdir = dir};
+        struct odca_vm_spec *moved = NULL;
+
+        ok(odca_ovf_import_prepare(out, &again, &moved, &err), err, "re-read");
+        ck_assert_uint_eq(moved->vcpus, 2);
+        ck_assert_uint_eq(moved->memory_kib, 192 * 1024);
+        ck_assert_uint_eq(moved->n_disks, 1);
+        ck_assert_uint_eq(moved->disks[0].capacity_bytes, 32ull << 20);
+        unlink(moved->disks[0].path);
+        odca_vm_spec_free(moved);
+    }
+    ok(odca_os_undefine(c, vm, &err), err, "undefine");
+    odca_vm_spec_free(back);
+    odca_vm_spec_free(spec);
+    odca_test_rm_rf(dir);
+    free(dir);
+    free(ova);
+    free(out);
+    odca_openstack_driver.close(c);
+}
+END_TEST
+
+/* Last: it stops Glance for good. */
+START_TEST(a_stopped_service_is_an_endpoint_error_naming_the_call)
+{
+    struct odca_conn *c = open_admin();
+    struct odca_error *err = NULL;
+    struct odca_vm_spec *spec = small_spec("odca-ostest-down", 0);
+
+    ck_assert_int_eq(script("stop-service", "glance"), 0);
+    ck_assert_int_eq(odca_os_define(c, spec, NULL, &err), -1);
+    ck_assert_int_eq(err->kind, ODCA_ERR_ENDPOINT);
+    ck_assert_msg(strstr(err->message, "POST /v2/images"), "%s", err->message);
+    odca_error_free(err);
+    odca_vm_spec_free(spec);
+    odca_openstack_driver.close(c);
+}
+END_TEST
+
+static Suite *openstack_suite(void)
+{
+    Suite *s = suite_create("openstack");
+    TCase *t = tcase_create("stack");
+
+    tcase_add_unchecked_fixture(t, up, down);
+    tcase_set_timeout(t, 600);
+    tcase_add_test(t, a_wrong_password_fails_promptly_and_is_never_quoted);
+    tcase_add_test(t, the_inventory_comes_from_the_apis);
+    tcase_add_test(t, a_server_goes_through_the_life_cycle);
+    tcase_add_test(t, an_ovf_package_imports_and_exports_again);
+    tcase_add_test(t, a_stopped_service_is_an_endpoint_error_naming_the_call);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+ODCA_CHECK_MAIN(openstack_suite)
