@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "libvirt_priv.h"
+#include "ref.h"
 #include "util.h"
 
 #define AGENT_RETRY_MS 250   /* between tries while the agent connects */
@@ -29,11 +30,10 @@ static int agent_not_ready(int code)
 static json_object *unknown(const char *what)
 {
     virErrorPtr e = virGetLastError();
-    json_object *o = json_object_new_object();
     char *why = xasprintf("the guest agent gave no %s: %s", what,
                           e && e->message ? e->message : "no reason");
+    json_object *o = odca_unknown_new(why);
 
-    json_object_object_add(o, "$unknown", json_object_new_string(why));
     free(why);
     virResetLastError();
     return o;

@@ -12,22 +12,16 @@
 #include "libvirt_priv.h"
 #include "libvirt_xml.h"
 #include "ovf_port.h"
+#include "ref.h"
 #include "util.h"
 
-static json_object *unknown(const char *why)
-{
-    json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "$unknown", json_object_new_string(why));
-    return o;
-}
 
 /* {"$unknown": "<what>: <libvirt's message>"}, resetting libvirt's error. */
 static json_object *unknown_lv(const char *what)
 {
     const char *msg = virGetLastErrorMessage();
     char *why = xasprintf("%s: %s", what, msg);
-    json_object *o = unknown(why);
+    json_object *o = odca_unknown_new(why);
 
     free(why);
     virResetLastError();
@@ -110,7 +104,7 @@ static json_object *caps_values(const char *xml, const char *xpath)
     json_object *v = odca_libvirt_xml_values(xml, xpath, &e);
 
     if (!v) {
-        v = unknown(e->message);
+        v = odca_unknown_new(e->message);
         odca_error_free(e);
     }
     return v;
@@ -125,9 +119,9 @@ static void add_guests(struct odca_conn *c, const char *caps, json_object *inv)
                                     : unknown_lv("libvirt cannot tell"));
     if (!caps) {
         json_object_object_add(inv, "guest_arches",
-                               unknown("no capabilities XML"));
+                               odca_unknown_new("no capabilities XML"));
         json_object_object_add(inv, "machine_types",
-                               unknown("no capabilities XML"));
+                               odca_unknown_new("no capabilities XML"));
         return;
     }
     json_object_object_add(inv, "guest_arches",
@@ -161,7 +155,7 @@ static void add_domcaps(struct odca_conn *c, json_object *inv)
     /* libvirt 9.0's domain capabilities have no <interface> models. */
     json_object_object_add(
         inv, "nic_models",
-        unknown("libvirt's domain capabilities do not list NIC models"));
+        odca_unknown_new("libvirt's domain capabilities do not list NIC models"));
     if (failed)
         json_object_put(failed);
     free(xml);
@@ -182,7 +176,7 @@ static json_object *disk_formats(struct odca_conn *c, const char *pool_type)
             break;
     if (*p) {
         free(xml);
-        return unknown("the storage pool's type is unexpected");
+        return odca_unknown_new("the storage pool's type is unexpected");
     }
     xpath = xasprintf("/storagepoolCapabilities/pool[@type='%s']/volOptions"
                       "/enum[@name='targetFormatType']/value",
@@ -216,7 +210,7 @@ static void add_storage(struct odca_conn *c, json_object *inv)
     json_object_object_add(inv, "storage_pool", o);
     json_object_object_add(inv, "disk_formats",
                            type ? disk_formats(c, type)
-                                : unknown("the storage pool is unknown"));
+                                : odca_unknown_new("the storage pool is unknown"));
     virResetLastError();
     if (pool)
         virStoragePoolFree(pool);
@@ -249,7 +243,7 @@ static void add_migration(struct odca_conn *c, json_object *inv)
     if (!c->is_test && !c->is_qemu) {
         json_object_object_add(
             inv, "migration",
-            unknown("migration is graded only between qemu endpoints"));
+            odca_unknown_new("migration is graded only between qemu endpoints"));
         return;
     }
     /* QEMU migrates shut-off (VIR_MIGRATE_OFFLINE) and running guests;

@@ -11,15 +11,9 @@
 
 #include "openstack_priv.h"
 #include "ovf_port.h"
+#include "ref.h"
 #include "util.h"
 
-static json_object *unknown(const char *why)
-{
-    json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "$unknown", json_object_new_string(why));
-    return o;
-}
 
 /* The architecture in a hypervisor's cpu_info (a JSON text on libvirt
    hosts), or NULL. */
@@ -60,9 +54,9 @@ static void add_hypervisors(struct odca_conn *c, json_object *inv,
                               err ? ": " : " (none listed)",
                               err ? err->message : "");
 
-        json_object_object_add(inv, "hypervisor", unknown(why));
-        json_object_object_add(inv, "host", unknown(why));
-        json_object_object_add(inv, "guest_arches", unknown(why));
+        json_object_object_add(inv, "hypervisor", odca_unknown_new(why));
+        json_object_object_add(inv, "host", odca_unknown_new(why));
+        json_object_object_add(inv, "guest_arches", odca_unknown_new(why));
         free(why);
         goto out;
     }
@@ -106,7 +100,7 @@ static void add_hypervisors(struct odca_conn *c, json_object *inv,
     else {
         json_object_put(arches);
         json_object_object_add(inv, "guest_arches",
-                               unknown("the hypervisors' cpu_info names no "
+                               odca_unknown_new("the hypervisors' cpu_info names no "
                                        "architecture"));
     }
 out:
@@ -138,13 +132,13 @@ static void add_limits(struct odca_conn *c, json_object *inv, int64_t max_cpus)
         json_object_object_add(inv, "limits", json_object_get(absolute));
     } else {
         json_object_object_add(inv, "limits",
-                               unknown(err ? err->message : "no limits"));
+                               odca_unknown_new(err ? err->message : "no limits"));
     }
     if (cap > 0)
         json_object_object_add(inv, "max_vcpus", json_object_new_int64(cap));
     else
         json_object_object_add(inv, "max_vcpus",
-                               unknown("neither the hypervisors nor the "
+                               odca_unknown_new("neither the hypervisors nor the "
                                        "core quota tell"));
     odca_error_free(err);
     if (answer)
@@ -179,7 +173,7 @@ static void add_image_formats(struct odca_conn *c, json_object *inv)
         }
         if (json_object_array_length(out) == 0) {
             json_object_put(out);
-            out = unknown(err ? err->message
+            out = odca_unknown_new(err ? err->message
                               : "Glance's image schema lists no values");
         }
         json_object_object_add(inv, name, out);
@@ -218,15 +212,15 @@ int odca_os_inventory(struct odca_conn *c, json_object **out,
         add_image_formats(c, inv);
     else
         json_object_object_add(inv, "disk_formats",
-                               unknown("the catalog has no image service"));
+                               odca_unknown_new("the catalog has no image service"));
     json_object_object_add(inv, "firmware",
-                           unknown("Nova does not advertise firmware types: "
+                           odca_unknown_new("Nova does not advertise firmware types: "
                                    "an image asks with hw_firmware_type"));
     json_object_object_add(inv, "disk_buses",
-                           unknown("Nova does not advertise disk buses: an "
+                           odca_unknown_new("Nova does not advertise disk buses: an "
                                    "image asks with hw_disk_bus"));
     json_object_object_add(inv, "nic_models",
-                           unknown("Nova does not advertise NIC models: an "
+                           odca_unknown_new("Nova does not advertise NIC models: an "
                                    "image asks with hw_vif_model"));
     odca_ovf_inventory(inv);
     m = json_object_new_object();

@@ -129,6 +129,14 @@ int odca_ref_scan_json(json_object *v, const char *where, odca_ref_fn fn,
     }
 }
 
+json_object *odca_unknown_new(const char *why)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "$unknown", json_object_new_string(why));
+    return o;
+}
+
 static const char *unknown_reason(json_object *o)
 {
     json_object *r;

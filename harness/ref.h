@@ -44,6 +44,9 @@ size_t odca_path_span(const char *s);
  * new object the caller must put: *owned is set to 1).  A selector that
  * matches no element, or more than one, finds nothing.
  */
+/* {"$unknown": why}: an item the endpoint cannot tell (caller puts). */
+json_object *odca_unknown_new(const char *why);
+
 int odca_json_path(json_object *root, const char *path, json_object **out,
                    int *owned, const char **unknown);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref.h"
 #include "spec.h"
 #include "util.h"
 
@@ -203,8 +204,7 @@ static void put_unknown(json_object *o, const char *path, const char *why)
             goto out;
         }
     }
-    mark = json_object_new_object();
-    json_object_object_add(mark, "$unknown", json_object_new_string(why));
+    mark = odca_unknown_new(why);
     if (json_object_is_type(cur, json_type_object)) {
         json_object_object_add(cur, seg, mark);
     } else if (json_object_is_type(cur, json_type_array) &&

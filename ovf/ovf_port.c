@@ -17,6 +17,7 @@
 #include "ovf_port.h"
 #include "ovf_port_priv.h"
 #include "qemu_img.h"
+#include "ref.h"
 #include "util.h"
 
 int odca_port_safe_name(const char *s)
@@ -365,9 +366,7 @@ void odca_ovf_inventory(json_object *inv)
         json_object_array_add(v, json_object_new_string(versions[i]));
     json_object_object_add(inv, "ovf_versions", v);
     if (!formats) {
-        formats = json_object_new_object();
-        json_object_object_add(formats, "$unknown",
-                               json_object_new_string(err->message));
+        formats = odca_unknown_new(err->message);
         odca_error_free(err);
     }
     json_object_object_add(inv, "ovf_disk_formats", formats);
