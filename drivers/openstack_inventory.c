@@ -119,6 +119,7 @@ static void add_limits(struct odca_conn *c, json_object *inv, int64_t max_cpus)
     json_object *answer = NULL, *limits, *absolute = NULL;
     struct odca_error *err = NULL;
     int64_t cap = max_cpus;
+    int known = 0; /* the quota set cap */
 
     if (odca_os_call(c, ODCA_OS_COMPUTE, "GET", "/limits", NULL, &answer,
                      &err) == 0 &&
@@ -127,14 +128,18 @@ static void add_limits(struct odca_conn *c, json_object *inv, int64_t max_cpus)
         int64_t total = odca_os_int(absolute, "maxTotalCores");
         int64_t used = odca_os_int(absolute, "totalCoresUsed");
 
-        if (total >= 0 && (cap == 0 || total - used < cap))
-            cap = total - used;
+        /* a spent quota is a known 0, not an unknown: the pre-flight
+           then predicts the refusal */
+        if (total >= 0 && used >= 0 && (cap <= 0 || total - used < cap)) {
+            cap = total > used ? total - used : 0;
+            known = 1;
+        }
         json_object_object_add(inv, "limits", json_object_get(absolute));
     } else {
         json_object_object_add(inv, "limits",
                                odca_unknown_new(err ? err->message : "no limits"));
     }
-    if (cap > 0)
+    if (cap > 0 || known)
         json_object_object_add(inv, "max_vcpus", json_object_new_int64(cap));
     else
         json_object_object_add(inv, "max_vcpus",

@@ -155,29 +155,54 @@ void odca_runner_cleanup_error(struct odca_runner *r, const char *line)
     pthread_mutex_unlock(&r->lock);
 }
 
-/* Under the lock: does the endpoint take one more case now? */
-static int has_room(const struct odca_endpoint *ep)
+/*
+ * Under the lock: does the endpoint take one more case now?  An exclusive
+ * case needs it idle and keeps it to itself; `draining` marks endpoints an
+ * exclusive case earlier in the plan waits for, so that later cases do not
+ * keep them busy for ever.
+ */
+static int has_room(const struct odca_endpoint *ep, int exclusive,
+                    const unsigned char *draining)
 {
+    if (ep->exclusive || draining[ep->index])
+        return 0;
+    if (exclusive)
+        return ep->in_flight == 0;
     return ep->conf.max_jobs <= 0 || ep->in_flight < ep->conf.max_jobs;
+}
+
+static int job_exclusive(const struct odca_runner *r, const struct odca_job *j)
+{
+    return r->suites[j->suite]->cases[j->kase].exclusive;
 }
 
 /* Under the lock: the next job whose endpoints have room, or -1. */
 static long next_job(struct odca_runner *r, int *all_taken)
 {
+    unsigned char *draining = xcalloc(r->n_eps ? r->n_eps : 1, 1);
+    long found = -1;
     size_t i;
 
     *all_taken = 1;
-    for (i = 0; i < r->plan->n_jobs; i++) {
+    for (i = 0; i < r->plan->n_jobs && found < 0; i++) {
         const struct odca_job *j = &r->plan->jobs[i];
+        int excl;
 
         if (r->taken[i])
             continue;
         *all_taken = 0;
-        if (has_room(&r->eps[j->ep]) &&
-            (j->peer < 0 || has_room(&r->eps[j->peer])))
-            return (long)i;
+        excl = job_exclusive(r, j);
+        if (has_room(&r->eps[j->ep], excl, draining) &&
+            (j->peer < 0 || has_room(&r->eps[j->peer], excl, draining)))
+            found = (long)i;
+        else if (excl) {
+            draining[r->eps[j->ep].index] = 1;
+            if (j->peer >= 0)
+                draining[r->eps[j->peer].index] = 1;
+        }
     }
-    return -1;
+    free(draining);
+    return found;
 }
 
 static void run_job(struct odca_runner *r, const struct odca_job *j,
@@ -203,8 +228,11 @@ static void finish_job(struct odca_runner *r, const struct odca_job *j,
 
     *slot = *res;
     r->eps[j->ep].in_flight--;
-    if (j->peer >= 0)
+    r->eps[j->ep].exclusive = 0;
+    if (j->peer >= 0) {
         r->eps[j->peer].in_flight--;
+        r->eps[j->peer].exclusive = 0;
+    }
     r->n_done++;
     odca_run_result_sort(r->result);
     if (r->opts.on_case_done) {
@@ -240,8 +268,11 @@ static void *worker(void *opaque)
         j = &r->plan->jobs[i];
         r->taken[i] = 1;
         r->eps[j->ep].in_flight++;
-        if (j->peer >= 0)
+        r->eps[j->ep].exclusive = job_exclusive(r, j);
+        if (j->peer >= 0) {
             r->eps[j->peer].in_flight++;
+            r->eps[j->peer].exclusive = job_exclusive(r, j);
+        }
         pthread_mutex_unlock(&r->lock);
         memset(&res, 0, sizeof(res));
         run_job(r, j, &res);

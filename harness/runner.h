@@ -27,6 +27,7 @@ struct odca_endpoint {
     int dead;       /* the connection died during the run */
     char *dead_reason;
     int in_flight;  /* cases running on it (runner lock) */
+    int exclusive;  /* one of them is an exclusive case (runner lock) */
     int index;      /* position in the run */
 };
 

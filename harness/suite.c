@@ -170,12 +170,19 @@ static int case_field(struct odca_case *c, const char *key, json_object *v,
         rc = load_verdict(c, v, place, err);
     } else if (!strcmp(key, "timeout")) {
         rc = odca_load_int(v, place, 1, 86400, &c->timeout_s, err);
+    } else if (!strcmp(key, "exclusive")) {
+        rc = json_object_is_type(v, json_type_boolean) ? 0 : -1;
+        if (rc < 0)
+            odca_error_set(err, ODCA_ERR_INPUT,
+                           "%s: expected true or false", place);
+        else
+            c->exclusive = json_object_get_boolean(v);
     } else if (!strcmp(key, "steps")) {
         rc = 0; /* after the header: steps need side and scope */
     } else {
         rc = odca_load_unknown(where, key,
                                "id, title, purpose, refs, side, level, needs, "
-                               "verdict, timeout, steps",
+                               "verdict, timeout, exclusive, steps",
                                err);
     }
     free(place);

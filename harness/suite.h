@@ -83,6 +83,10 @@ struct odca_case {
     unsigned needs; /* capability bits the whole case needs */
     int verdict_any; /* 0: all checks must pass; 1: one passing is enough */
     int timeout_s;
+    /* runs alone on its endpoints: it takes what they have for itself
+       (CHK-01 defines a VM of the whole vCPU quota), so other cases there
+       would fail for want of it */
+    int exclusive;
     struct odca_step *steps;
     size_t n_steps;
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -270,6 +271,64 @@ START_TEST(bad_input_gets_one_line_and_exit_2)
 }
 END_TEST
 
+/* A case's [start, end) in ms from its report entry. */
+static void case_span(json_object *c, int64_t *from, int64_t *to)
+{
+    struct tm tm = {0};
+    int ms = 0;
+
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(sscanf(str(c, "started"), "%d-%d-%dT%d:%d:%d.%dZ",
+                            &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                            &tm.tm_min, &tm.tm_sec, &ms), 7);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *from = (int64_t)timegm(&tm) * 1000 + ms;
+    *to = *from + json_object_get_int64(get(c, "duration_ms"));
+}
+
+static int overlap(json_object *a, json_object *b)
+{
+    int64_t a0, a1, b0, b1;
+
+    case_span(a, &a0, &a1);
+    case_span(b, &b0, &b1);
+    return a0 < b1 && b0 < a1;
+}
+
+/* An exclusive case runs alone on its endpoint; the others still share it. */
+START_TEST(an_exclusive_case_runs_alone_on_its_endpoint)
+{
+    char *dir = tmpdir();
+    char *args[] = {"run", "--suite", SRC("tests/data/exclusive.json"), "--jobs", "4",
+                    "--endpoint", NULL, "--out", dir, NULL};
+    char *ep = xasprintf("solo=test://%s", SRC("drivers/testnode/cloud-a.xml"));
+    static const char *const others[] = {"A-01", "B-01", "C-01"};
+    json_object *report, *x;
+    struct outcome o;
+    int i, shared = 0;
+
+    args[6] = ep;
+    run(dir, args, &o);
+    ck_assert_msg(o.status == 1, "exit %d: %s", o.status, o.err); /* they FAIL */
+    report = load_report(dir);
+    x = find_case(report, "X-01", "solo");
+    for (i = 0; i < 3; i++) {
+        ck_assert_msg(!overlap(x, find_case(report, others[i], "solo")),
+                      "X-01 ran beside %s", others[i]);
+        shared += overlap(find_case(report, others[i], "solo"),
+                          find_case(report, others[(i + 1) % 3], "solo"));
+    }
+    /* the plain cases did run side by side: 4 jobs, and 3 of them */
+    ck_assert_int_gt(shared, 0);
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+    free(ep);
+}
+END_TEST
+
 START_TEST(sigint_stops_the_run_cleans_up_and_keeps_the_reports)
 {
     char *dir = tmpdir();
@@ -478,6 +537,7 @@ static Suite *e2e_suite(void)
     tcase_add_loop_test(tc, bad_input_gets_one_line_and_exit_2, 0,
                         (int)ODCA_ARRAY_SIZE(bad_runs));
     tcase_add_test(tc, sigint_stops_the_run_cleans_up_and_keeps_the_reports);
+    tcase_add_test(tc, an_exclusive_case_runs_alone_on_its_endpoint);
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
     tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
