@@ -125,6 +125,23 @@ def network_warmup(s, urls):
                 sys.exit('neutron: GET %s answers %s: %s'
                          % (path, r.status_code, r.text[:300]))
             time.sleep(0.5)
+    # The network the harness gives servers' NICs (endpoints.json names
+    # it): flat, shared so that odca-user's project may attach to it too,
+    # with a subnet so that ports get fixed IPs as on a real cloud.
+    net = urls['network'] + '/v2.0'
+    have = s.get(net + '/networks?name=odca-net').json()['networks']
+    if have:
+        nid = have[0]['id']
+    else:
+        nid = s.post(net + '/networks', json={'network': {
+            'name': 'odca-net', 'shared': True,
+            'provider:network_type': 'flat',
+            'provider:physical_network': 'odca'}}).json()['network']['id']
+    if not s.get(net + '/subnets?network_id=' + nid).json()['subnets']:
+        s.post(net + '/subnets', json={'subnet': {
+            'name': 'odca-subnet', 'network_id': nid, 'ip_version': 4,
+            'cidr': '10.99.0.0/24', 'enable_dhcp': False}})
+    print('neutron: network odca-net', nid)
 
 
 def parse_time(t):
