@@ -38,10 +38,9 @@ static json_object *server_metadata(const struct odca_vm_spec *spec,
     return meta;
 }
 
-/* One Neutron port per NIC, named after the VM; ids into a JSON array. */
-static int make_ports(struct odca_conn *c, const struct odca_vm_spec *spec,
-                      const struct odca_tag *tag, json_object *ids,
-                      struct odca_error **err)
+int odca_os_ports_make(struct odca_conn *c, const char *vm,
+                       const struct odca_vm_spec *spec, size_t first, const struct odca_tag *tag,
+                       json_object *ids, struct odca_error **err)
 {
     char *net = NULL;
     size_t i;
@@ -49,9 +48,9 @@ static int make_ports(struct odca_conn *c, const struct odca_vm_spec *spec,
 
     if (odca_os_network_id(c, &net, err) < 0)
         return -1;
-    for (i = 0; i < spec->n_nics; i++) {
+    for (i = first; i < spec->n_nics; i++) {
         json_object *port = json_object_new_object(), *answer = NULL;
-        char *name = xasprintf("%s-nic%zu", spec->name, i);
+        char *name = xasprintf("%s-nic%zu", vm, i);
         char *desc = xasprintf("odca-harness run %s",
                                tag && tag->run_id ? tag->run_id : "?");
         int failed;
@@ -142,7 +141,7 @@ int odca_os_server_create(struct odca_conn *c,
     if (odca_os_flavor_for(c, spec->vcpus ? spec->vcpus : 1, ram_mib, disk_gib,
                            tag ? tag->run_id : NULL, &flavor, err) < 0)
         goto out;
-    if (spec->n_nics && make_ports(c, spec, tag, ports, err) < 0)
+    if (spec->n_nics && odca_os_ports_make(c, spec->name, spec, 0, tag, ports, err) < 0)
         goto undo;
     server = json_object_new_object();
     json_object_object_add(server, "name", json_object_new_string(spec->name));

@@ -58,84 +58,6 @@ static const char *qemu_format(const char *glance)
     return NULL;
 }
 
-/*
- * Image vm's server as image_name; *id (caller frees) once the image is
- * active.  A compute driver that finishes the snapshot without uploading
- * anything (Nova's fake driver) leaves it queued: ODCA_ERR_UNSUPPORTED.
- */
-static int snapshot(struct odca_conn *c, json_object *server,
-                    const char *image_name, int64_t deadline_ms, char **id,
-                    struct odca_error **err)
-{
-    const char *server_id = odca_os_str(server, "id");
-    json_object *body = json_object_new_object(), *ci = json_object_new_object();
-    json_object *meta = json_object_new_object(), *answer = NULL;
-    json_object *image = NULL;
-    char *path = xasprintf("/servers/%s/action", server_id);
-    const char *status;
-    int rc = -1;
-
-    json_object_object_add(meta, "odca_vm",
-                           json_object_new_string(odca_os_str(server, "name")));
-    json_object_object_add(ci, "name", json_object_new_string(image_name));
-    json_object_object_add(ci, "metadata", meta);
-    json_object_object_add(body, "createImage", ci);
-    if (odca_os_call(c, ODCA_OS_COMPUTE, "POST", path, body, &answer, err) < 0)
-        goto out;
-    if (!odca_os_str(answer, "image_id")) {
-        odca_error_set(err, ODCA_ERR_ENDPOINT,
-                       "endpoint %s: createImage answered without image_id",
-                       c->endpoint);
-        goto out;
-    }
-    *id = xstrdup(odca_os_str(answer, "image_id"));
-    /* the server's snapshot task ends when the upload is done */
-    if (odca_os_server_wait(c, server_id, "SHUTOFF", deadline_ms, err) < 0)
-        goto out;
-    for (;;) {
-        if (odca_os_image_get(c, *id, &image, err) <= 0) {
-            if (!*err)
-                odca_error_set(err, ODCA_ERR_REFUSED,
-                               "image %s vanished during the snapshot", *id);
-            goto out;
-        }
-        status = odca_os_str(image, "status");
-        if (status && strcmp(status, "active") == 0)
-            break;
-        if (status && strcmp(status, "queued") == 0) {
-            odca_error_set(err, ODCA_ERR_UNSUPPORTED,
-                           "endpoint %s's compute driver finished the "
-                           "snapshot of '%s' without uploading any data "
-                           "(image %s stayed queued)", c->endpoint,
-                           odca_os_str(server, "name"), *id);
-            goto out;
-        }
-        if (!status || strcmp(status, "saving") != 0) {
-            odca_error_set(err, ODCA_ERR_REFUSED,
-                           "the snapshot image %s of '%s' is %s", *id,
-                           odca_os_str(server, "name"),
-                           status ? status : "without status");
-            goto out;
-        }
-        if (odca_now_mono_ms() >= deadline_ms) {
-            odca_error_set(err, ODCA_ERR_TIMEOUT,
-                           "the snapshot image %s is still saving", *id);
-            goto out;
-        }
-        json_object_put(image);
-        image = NULL;
-        odca_sleep_ms(1000);
-    }
-    rc = 0;
-out:
-    if (image)
-        json_object_put(image);
-    if (answer)
-        json_object_put(answer);
-    free(path);
-    return rc;
-}
-
 int odca_os_export_ovf(struct odca_conn *c, const char *vm, const char *dest,
                        const struct odca_ovf_export_opts *opts,
                        struct odca_error **err)
@@ -163,7 +85,8 @@ int odca_os_export_ovf(struct odca_conn *c, const char *vm, const char *dest,
     if (odca_os_inquire(c, vm, &spec, err) < 0)
         goto out;
     image_name = xasprintf("%s-export", vm);
-    if (snapshot(c, server, image_name, deadline, &image_id, err) < 0)
+    if (odca_os_image_of_server(c, server, image_name, NULL, deadline,
+                                &image_id, err) < 0)
         goto out;
     if (odca_os_image_get(c, image_id, &image, err) <= 0)
         goto out;

@@ -125,6 +125,15 @@ json_object *odca_os_obj(json_object *o, const char *key);
 int64_t odca_os_op_deadline(struct odca_conn *c);
 /* {"name": value} (value may be NULL: JSON null); value is consumed. */
 json_object *odca_os_one(const char *name, json_object *value);
+/*
+ * One Neutron port per NIC of spec from index first on, named
+ * "<vm>-nic<i>" (undefine deletes a server's ports by that name), on the endpoint's network; their ids are appended to ids
+ * (a JSON array).  On error the ports made so far are in ids.
+ */
+int odca_os_ports_make(struct odca_conn *c, const char *vm,
+                       const struct odca_vm_spec *spec, size_t first,
+                       const struct odca_tag *tag, json_object *ids,
+                       struct odca_error **err);
 /* Delete the ports whose ids are in ids (a JSON array); errors ignored. */
 void odca_os_ports_delete(struct odca_conn *c, json_object *ids);
 
@@ -176,6 +185,33 @@ int odca_os_restore(struct odca_conn *c, const char *vm,
                     struct odca_error **err);
 int odca_os_undefine(struct odca_conn *c, const char *vm,
                      struct odca_error **err);
+/* --- snapshots, clones, resize (openstack_snapshot.c, _resize.c) ----- */
+
+/*
+ * Image the server (JSON as read) as image_name with string properties
+ * props (consumed, may be NULL; odca_vm defaults to the server's name);
+ * *id (caller frees) once the image is active and the server back in the
+ * status it had.  A compute driver that finishes without uploading any
+ * data leaves the image queued: ODCA_ERR_UNSUPPORTED.
+ */
+int odca_os_image_of_server(struct odca_conn *c, json_object *server,
+                            const char *image_name, json_object *props,
+                            int64_t deadline_ms, char **id,
+                            struct odca_error **err);
+int odca_os_snapshot_create(struct odca_conn *c, const char *vm,
+                            const char *snapshot, struct odca_error **err);
+int odca_os_snapshot_list(struct odca_conn *c, const char *vm,
+                          json_object **out, struct odca_error **err);
+int odca_os_snapshot_revert(struct odca_conn *c, const char *vm,
+                            const char *snapshot, struct odca_error **err);
+int odca_os_snapshot_delete(struct odca_conn *c, const char *vm,
+                            const char *snapshot, struct odca_error **err);
+int odca_os_clone(struct odca_conn *c, const char *vm, const char *new_name,
+                  const struct odca_tag *tag, struct odca_error **err);
+int odca_os_reconfigure(struct odca_conn *c, const char *vm,
+                        const struct odca_vm_spec *spec,
+                        struct odca_error **err);
+
 int odca_os_list_owned(struct odca_conn *c, const char *run_id,
                        struct odca_owned_vm **vms, size_t *n,
                        struct odca_error **err);
