@@ -459,6 +459,25 @@ int odca_qemu_img_convert(const char *src, const char *src_fmt,
     return run(argv, what, deadline_ms, NULL, err);
 }
 
+int odca_qemu_img_resize(const char *path, const char *fmt, uint64_t bytes,
+                         int64_t deadline_ms, struct odca_error **err)
+{
+    _cleanup_free_ char *p = NULL, *what = NULL, *size = NULL;
+    const char *argv[] = {"qemu-img", "resize", "-q", "-f", NULL, NULL, NULL,
+                          NULL};
+
+    if (check_format(fmt, path, err) < 0)
+        return -1;
+    p = file_arg(path);
+    what = xasprintf("cannot resize '%s' (%s) to %" PRIu64 " bytes", path, fmt,
+                     bytes);
+    size = xasprintf("%" PRIu64, bytes);
+    argv[4] = qemu_format(fmt);
+    argv[5] = p;
+    argv[6] = size;
+    return run(argv, what, deadline_ms, NULL, err);
+}
+
 int odca_qemu_img_create(const char *path, const char *fmt, uint64_t bytes,
                          int64_t deadline_ms, struct odca_error **err)
 {

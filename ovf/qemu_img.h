@@ -52,6 +52,10 @@ int odca_qemu_img_convert(const char *src, const char *src_fmt,
                           const char *dst, const char *dst_fmt,
                           int64_t deadline_ms, struct odca_error **err);
 
+/* `qemu-img resize -f fmt path bytes`: grow a disk we wrote ourselves. */
+int odca_qemu_img_resize(const char *path, const char *fmt, uint64_t bytes,
+                         int64_t deadline_ms, struct odca_error **err);
+
 /* `qemu-img create -f fmt path bytes` (fmt "vmdk-stream", "vhd" as above). */
 int odca_qemu_img_create(const char *path, const char *fmt, uint64_t bytes,
                          int64_t deadline_ms, struct odca_error **err);

@@ -360,6 +360,28 @@ START_TEST(an_unknown_disk_format_is_refused_naming_the_disk)
 }
 END_TEST
 
+/* resize grows a disk the harness wrote; the guest sees the new size. */
+START_TEST(qemu_img_resize_grows_a_disk)
+{
+    _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
+    _cleanup_free_ char *out = xasprintf("%s/x.qcow2", dir);
+    struct odca_error *err = NULL;
+    struct odca_img_info info = {0};
+    int64_t deadline = odca_now_mono_ms() + 30000;
+
+    ck_assert_int_eq(odca_qemu_img_create(out, "qcow2", MIB, deadline, &err), 0);
+    ck_assert_int_eq(odca_qemu_img_resize(out, "qcow2", 3 * MIB, deadline, &err), 0);
+    ck_assert_int_eq(odca_qemu_img_info(out, "qcow2", deadline, &info, &err), 0);
+    ck_assert_uint_eq(info.virtual_size, 3 * MIB);
+    odca_img_info_release(&info);
+    /* shrinking is refused: qemu-img wants --shrink, which we never pass */
+    ck_assert_int_eq(odca_qemu_img_resize(out, "qcow2", MIB, deadline, &err), -1);
+    ck_assert_msg(strstr(err->message, "cannot resize"), "%s", err->message);
+    odca_error_free(err);
+    odca_test_rm_rf(dir);
+}
+END_TEST
+
 START_TEST(a_deadline_in_the_past_times_out)
 {
     _cleanup_free_ char *dir = odca_test_tmpdir("odca-port");
@@ -489,6 +511,7 @@ static Suite *ovf_port_suite(void)
     tcase_add_test(tc, an_unknown_export_format_is_refused);
     tcase_add_test(tc, qemu_img_lists_the_portable_formats_it_reads);
     tcase_add_test(tc, an_unknown_disk_format_is_refused_naming_the_disk);
+    tcase_add_test(tc, qemu_img_resize_grows_a_disk);
     tcase_add_test(tc, a_deadline_in_the_past_times_out);
     tcase_add_test(tc, a_hanging_qemu_img_is_killed_and_reaped);
     tcase_add_test(tc, a_missing_qemu_img_says_how_to_install_it);
