@@ -37,6 +37,7 @@ static void os_close(struct odca_conn *c)
     pthread_mutex_destroy(&c->lock);
     free(c->endpoint);
     free(c->network);
+    free(c->probe_image);
     free(c->compute_min);
     free(c->compute_max);
     free(c->project_id);
@@ -88,6 +89,7 @@ static int os_open(const struct odca_endpoint_conf *conf,
     pthread_mutex_init(&c->lock, NULL);
     c->endpoint = xstrdup(conf->name ? conf->name : conf->uri);
     c->network = xstrdup(conf->network);
+    c->probe_image = xstrdup(conf->probe_image);
     c->op_timeout_s = conf->op_timeout_s > 0 ? conf->op_timeout_s : 60;
     c->boot_timeout_s = conf->boot_timeout_s > 0 ? conf->boot_timeout_s : 180;
     odca_http_client_global_init();

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "openstack_priv.h"
@@ -266,7 +267,28 @@ static int check_spec(struct odca_conn *c, const struct odca_vm_spec *spec,
     return 0;
 }
 
-/* Upload disk 0 (its file, or a blank qcow2 of its capacity). */
+/* The probe image (raw) as qcow2 in file, grown to the disk's capacity. */
+static int probe_disk(struct odca_conn *c, const struct odca_disk_spec *d,
+                      const char *file, struct odca_error **err)
+{
+    struct stat st;
+
+    if (stat(c->probe_image, &st) < 0) {
+        odca_error_set(err, ODCA_ERR_INTERNAL, "cannot use probe image '%s': %s",
+                       c->probe_image, strerror(errno));
+        return -1;
+    }
+    if (odca_qemu_img_convert(c->probe_image, "raw", file, "qcow2",
+                              odca_os_op_deadline(c), err) < 0)
+        return -1;
+    if (d->capacity_bytes > (uint64_t)st.st_size &&
+        odca_qemu_img_resize(file, "qcow2", d->capacity_bytes,
+                             odca_os_op_deadline(c), err) < 0)
+        return -1;
+    return 0;
+}
+
+/* Upload disk 0 (its file, the probe guest's, or a blank qcow2). */
 static int root_image(struct odca_conn *c, const struct odca_vm_spec *spec,
                       const struct odca_tag *tag, char **image_id,
                       struct odca_error **err)
@@ -279,12 +301,14 @@ static int root_image(struct odca_conn *c, const struct odca_vm_spec *spec,
     const char *upload, *format;
     int rc = -1;
 
+    int probe = d->source && strcmp(d->source, "probe-guest") == 0 &&
+                c->probe_image;
+
     if (d->source && strcmp(d->source, "blank") != 0 &&
         strcmp(d->source, "probe-guest") != 0) {
         upload = d->source; /* a path this machine can read */
         format = d->format ? d->format : "raw";
     } else {
-        /* blank, or the probe guest a cloud cannot run here */
         dir = xasprintf("%s/odca-os-XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(dir)) {
             odca_error_set(err, ODCA_ERR_INTERNAL,
@@ -295,8 +319,15 @@ static int root_image(struct odca_conn *c, const struct odca_vm_spec *spec,
             goto out;
         }
         file = xasprintf("%s/disk0.qcow2", dir);
-        if (odca_qemu_img_create(file, "qcow2", d->capacity_bytes,
-                                 odca_os_op_deadline(c), err) < 0)
+        /*
+         * The probe guest's disk when the endpoint has one: the fake
+         * compute host runs nothing, but the disk then carries the guest
+         * to wherever the VM is exported, where it boots.  Otherwise
+         * blank.
+         */
+        if (probe ? probe_disk(c, d, file, err) < 0
+                  : odca_qemu_img_create(file, "qcow2", d->capacity_bytes,
+                                         odca_os_op_deadline(c), err) < 0)
             goto out;
         upload = file;
         format = "qcow2";
@@ -324,10 +355,7 @@ int odca_os_define(struct odca_conn *c, const struct odca_vm_spec *spec,
         root_image(c, spec, tag, &image, err) < 0)
         goto out;
     if (odca_os_server_create(c, spec, tag, image, err) < 0) {
-        struct odca_error *ignored = NULL;
-
-        odca_os_image_delete(c, image, &ignored);
-        odca_error_free(ignored);
+        odca_os_image_drop(c, image);
         goto out;
     }
     rc = 0;

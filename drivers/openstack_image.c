@@ -55,6 +55,14 @@ out:
     return rc;
 }
 
+void odca_os_image_drop(struct odca_conn *c, const char *id)
+{
+    struct odca_error *ignored = NULL;
+
+    odca_os_image_delete(c, id, &ignored);
+    odca_error_free(ignored);
+}
+
 /* The digest Glance recorded must be the one of the bytes moved. */
 static int same_checksum(struct odca_conn *c, const char *id,
                          const char *moved, const char *verb,
@@ -129,12 +137,8 @@ int odca_os_image_upload(struct odca_conn *c, const char *name,
     image_id = NULL;
     rc = 0;
     goto out;
-undo: {
-        struct odca_error *ignored = NULL;
-
-        odca_os_image_delete(c, image_id, &ignored);
-        odca_error_free(ignored);
-    }
+undo:
+    odca_os_image_drop(c, image_id);
 out:
     if (rc < 0)
         odca_error_prefix(err, "cannot upload '%s' as image '%s': ", file,

@@ -64,24 +64,17 @@ int odca_os_export_ovf(struct odca_conn *c, const char *vm, const char *dest,
 {
     struct odca_vm_spec *spec = NULL;
     json_object *server = NULL, *image = NULL;
-    struct odca_error *ignored = NULL;
     char *image_id = NULL, *image_name = NULL, *file = NULL, *dir = NULL;
     char *dest_copy = xstrdup(dest);
     int64_t deadline = opts && opts->deadline_ms
                            ? opts->deadline_ms
                            : odca_now_mono_ms() + (int64_t)c->op_timeout_s * 1000;
-    const char *status, *fmt;
+    const char *fmt;
     int rc = -1;
 
-    if (odca_os_server_get(c, vm, &server, err) < 0)
+    if (odca_os_server_get_stopped(c, vm, "export needs a consistent disk",
+                                   &server, err) < 0)
         goto out;
-    status = odca_os_str(server, "status");
-    if (!status || strcmp(status, "SHUTOFF") != 0) {
-        odca_error_set(err, ODCA_ERR_REFUSED,
-                       "it is %s, not shut off (export needs a consistent "
-                       "disk)", status ? status : "in no known state");
-        goto out;
-    }
     if (odca_os_inquire(c, vm, &spec, err) < 0)
         goto out;
     image_name = xasprintf("%s-export", vm);
@@ -113,8 +106,7 @@ out:
     if (file)
         unlink(file);
     if (image_id) /* the snapshot served its purpose */
-        odca_os_image_delete(c, image_id, &ignored);
-    odca_error_free(ignored);
+        odca_os_image_drop(c, image_id);
     if (image)
         json_object_put(image);
     if (server)

@@ -60,6 +60,7 @@ struct odca_conn {
     char *endpoint; /* conf->name */
     struct odca_os_cloud cloud; /* holds the password: never printed */
     char *network;  /* conf->network: Neutron network (name or id) */
+    char *probe_image; /* conf->probe_image: what "probe-guest" disks hold */
     int op_timeout_s;
     int boot_timeout_s;
     /* One HTTP client per service; NULL when the catalog has none. */
@@ -143,6 +144,13 @@ void odca_os_ports_delete(struct odca_conn *c, json_object *ids);
  */
 int odca_os_server_find(struct odca_conn *c, const char *vm,
                         json_object **server, struct odca_error **err);
+/*
+ * Like get, and the server must be shut off: otherwise ODCA_ERR_REFUSED
+ * "it is <status>, not shut off (<why>)".
+ */
+int odca_os_server_get_stopped(struct odca_conn *c, const char *vm,
+                               const char *why, json_object **server,
+                               struct odca_error **err);
 /* Like find, but none is ODCA_ERR_REFUSED "no VM named ...". */
 int odca_os_server_get(struct odca_conn *c, const char *vm,
                        json_object **server, struct odca_error **err);
@@ -237,6 +245,9 @@ int odca_os_image_download(struct odca_conn *c, const char *id,
                            const char *file, struct odca_error **err);
 int odca_os_image_delete(struct odca_conn *c, const char *id,
                          struct odca_error **err);
+/* Delete image id on the way out of a failed or finished step: an error
+   would hide the one that matters, so none is reported. */
+void odca_os_image_drop(struct odca_conn *c, const char *id);
 /* Every image (paging followed) whose name starts with prefix: a JSON
    array of image objects, caller puts. */
 int odca_os_images_named(struct odca_conn *c, const char *prefix,

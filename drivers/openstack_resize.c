@@ -98,18 +98,11 @@ int odca_os_reconfigure(struct odca_conn *c, const char *vm,
     json_object *server = NULL;
     struct odca_tag tag = {0};
     uint64_t ram_mib = (spec->memory_kib + 1023) / 1024;
-    const char *status;
     int rc = -1;
 
-    if (odca_os_server_get(c, vm, &server, err) < 0)
+    if (odca_os_server_get_stopped(c, vm, "a cold reconfigure", &server,
+                                   err) < 0)
         goto out;
-    status = odca_os_str(server, "status");
-    if (!status || strcmp(status, "SHUTOFF") != 0) {
-        odca_error_set(err, ODCA_ERR_REFUSED,
-                       "it is %s, not shut off (a cold reconfigure)",
-                       status ? status : "in no known state");
-        goto out;
-    }
     if (odca_os_inquire(c, vm, &now, err) < 0)
         goto out;
     /* everything that cannot be done is refused before anything changes */

@@ -92,6 +92,24 @@ int odca_os_server_get(struct odca_conn *c, const char *vm,
     return rc == 1 ? 0 : -1;
 }
 
+int odca_os_server_get_stopped(struct odca_conn *c, const char *vm,
+                               const char *why, json_object **server,
+                               struct odca_error **err)
+{
+    const char *status;
+
+    if (odca_os_server_get(c, vm, server, err) < 0)
+        return -1;
+    status = odca_os_str(*server, "status");
+    if (status && strcmp(status, "SHUTOFF") == 0)
+        return 0;
+    odca_error_set(err, ODCA_ERR_REFUSED, "it is %s, not shut off (%s)",
+                   status ? status : "in no known state", why);
+    json_object_put(*server);
+    *server = NULL;
+    return -1;
+}
+
 static const char *task_of(json_object *server)
 {
     json_object *v;

@@ -198,12 +198,8 @@ int odca_os_snapshot_create(struct odca_conn *c, const char *vm,
         goto out;
     rc = 0;
 out:
-    if (rc < 0 && id) { /* half a snapshot is none */
-        struct odca_error *ignored = NULL;
-
-        odca_os_image_delete(c, id, &ignored);
-        odca_error_free(ignored);
-    }
+    if (rc < 0 && id) /* half a snapshot is none */
+        odca_os_image_drop(c, id);
     if (server)
         json_object_put(server);
     if (images)
@@ -320,19 +316,12 @@ int odca_os_clone(struct odca_conn *c, const char *vm, const char *new_name,
     json_object *server = NULL, *props = json_object_new_object();
     struct odca_vm_spec *spec = NULL;
     char *image_name = xasprintf("%s-disk0", new_name), *image = NULL;
-    const char *status;
     size_t i;
     int rc = -1;
 
-    if (odca_os_server_get(c, vm, &server, err) < 0)
+    if (odca_os_server_get_stopped(c, vm, "a clone copies a consistent disk",
+                                   &server, err) < 0)
         goto out;
-    status = odca_os_str(server, "status");
-    if (!status || strcmp(status, "SHUTOFF") != 0) {
-        odca_error_set(err, ODCA_ERR_REFUSED,
-                       "it is %s, not shut off (a clone copies a consistent "
-                       "disk)", status ? status : "in no known state");
-        goto out;
-    }
     if (odca_os_inquire(c, vm, &spec, err) < 0)
         goto out;
     /* the clone's own identity: name, uuid, MACs (new ports) */
@@ -358,12 +347,8 @@ int odca_os_clone(struct odca_conn *c, const char *vm, const char *new_name,
         goto out;
     rc = 0;
 out:
-    if (rc < 0 && image) {
-        struct odca_error *ignored = NULL;
-
-        odca_os_image_delete(c, image, &ignored);
-        odca_error_free(ignored);
-    }
+    if (rc < 0 && image)
+        odca_os_image_drop(c, image);
     if (props)
         json_object_put(props);
     if (server)
