@@ -2,7 +2,7 @@
 #
 #   make                 build ./odca-harness
 #   make demo            install packages if missing, build, grade the embedded default
-#   make check           unit, end-to-end and QEMU-lab integration tests (root;
+#   make check           unit, end-to-end, QEMU-lab and vendor-endpoint tests (root;
 #                        one summary line at the end)
 #   make unit            unit tests only (the fast inner loop)
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -10,6 +10,7 @@
 #   make guest           build the probe guest image (build/guest/)
 #   make demo-lab        grade two QEMU "clouds" of a local lab (real guests)
 #   make check-lab       the integration suite on the lab
+#   make demo-vendors    the catalogue on a loopback OpenStack and a QEMU lab
 #   make bench           OVF export/import memory and OVA packing vs tar
 #   make clean
 # Variables: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds a
@@ -57,10 +58,12 @@ LIB := $(O)/obj/libodca.a
 BIN := $(O)/odca-harness
 
 # Unit test programs: every tests/check_*.c except the integration ones.
-INTEGRATION_SRCS := tests/check_e2e.c tests/check_lab.c tests/check_openstack.c
+INTEGRATION_SRCS := tests/check_e2e.c tests/check_lab.c tests/check_openstack.c \
+	tests/check_vsphere.c
 LAB_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_lab.c))
 # The vendor endpoints' tests: each brings its real endpoint up and down.
-VENDOR_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_openstack.c))
+VENDOR_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_openstack.c \
+	tests/check_vsphere.c))
 UNIT_SRCS := $(filter-out $(INTEGRATION_SRCS),$(wildcard tests/check_*.c))
 UNIT_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(UNIT_SRCS))
 INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_e2e.c))
@@ -69,7 +72,7 @@ DEPFILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all demo check unit integration install uninstall deps clean \
 	deps-lab guest lab-up lab-down demo-lab check-lab bench deps-vendors \
-	check-openstack
+	check-openstack demo-vendors
 
 all: $(BIN)
 
@@ -126,14 +129,34 @@ demo-lab: all guest
 		echo "scorecard: results/lab/summary.txt (report.json, junit.xml)"; \
 		exit $$rc
 
-# The OpenStack driver against a real loopback OpenStack (tests/openstack/;
-# root; installs the packages (about 2 min) once, then about 1.5 min).
-# Not in `make check` yet: it joins with the vendor suites.
+# The vendor drivers against the vendors' own implementations on loopback
+# (tests/openstack/: a real OpenStack; root; installs its packages, about
+# 2 min, once; then about 6 min).  Portability between them and a QEMU lab
+# needs the lab and the probe guest too.  Part of `make check`.
+VENDOR_ENV = ODCA_OPENSTACK=$(abspath tests/openstack/odca-openstack) \
+	ODCA_LAB=$(abspath tests/lab/odca-lab) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE))
 deps-vendors: deps
 	@tests/openstack/odca-openstack install
-check-openstack: deps-vendors all $(VENDOR_BINS)
-	@ODCA_HARNESS=$(abspath $(BIN)) ODCA_OPENSTACK=$(abspath tests/openstack/odca-openstack) \
-		sh tests/run-tests.sh $(VENDOR_BINS)
+check-openstack: deps-lab deps-vendors all guest $(VENDOR_BINS)
+	@ODCA_HARNESS=$(abspath $(BIN)) $(VENDOR_ENV) sh tests/run-tests.sh $(VENDOR_BINS)
+
+# The whole catalogue on the vendors' own implementations on loopback and a
+# one-cloud QEMU lab beside them (for the pairs): everything is brought up,
+# graded into results/vendors/ and brought down again whatever happened.
+VENDORS ?= $(O)/build/vendors
+demo-vendors: deps-lab deps-vendors all guest
+	@mkdir -p $(VENDORS)/openstack $(VENDORS)/lab
+	@rc=3; echo "bringing up OpenStack ($(VENDORS)/openstack) and a QEMU lab ($(VENDORS)/lab)"; \
+	if tests/openstack/odca-openstack up $(VENDORS)/openstack >/dev/null && \
+		tests/lab/odca-lab up $(VENDORS)/lab 1 >/dev/null; then \
+		ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) $(BIN) run \
+			--config $(VENDORS)/lab/endpoints.json \
+			--config $(VENDORS)/openstack/endpoints.json --out results/vendors; rc=$$?; \
+	fi; \
+	tests/lab/odca-lab down $(VENDORS)/lab >/dev/null 2>&1; \
+	tests/openstack/odca-openstack down $(VENDORS)/openstack >/dev/null 2>&1; \
+	echo "scorecard: results/vendors/summary.txt (report.json, junit.xml)"; \
+	[ $$rc -le 1 ]
 
 # The integration suite on the lab alone.
 check-lab: all guest $(LAB_BINS)
@@ -154,13 +177,15 @@ unit: $(UNIT_BINS)
 integration: $(BIN) $(INTEGRATION_BINS)
 	@ODCA_HARNESS=$(abspath $(BIN)) sh tests/run-tests.sh $(INTEGRATION_BINS)
 
-# Everything: unit tests, the end-to-end tests on libvirt's test driver and
-# the integration suite on a QEMU lab (root; installs QEMU, builds the guest).
-check: deps-lab
-	@$(MAKE) --no-print-directory all guest $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS)
-	@ODCA_HARNESS=$(abspath $(BIN)) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) \
-		ODCA_LAB=$(abspath tests/lab/odca-lab) sh tests/run-tests.sh \
-		$(if $(VALGRIND),--valgrind) $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS)
+# Everything: unit tests, the end-to-end tests on libvirt's test driver,
+# the integration suite on a QEMU lab and the vendor drivers on their real
+# endpoints (root; installs QEMU and OpenStack, builds the guest).
+check: deps-lab deps-vendors
+	@$(MAKE) --no-print-directory all guest $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS) \
+		$(VENDOR_BINS)
+	@ODCA_HARNESS=$(abspath $(BIN)) $(VENDOR_ENV) sh tests/run-tests.sh \
+		$(if $(VALGRIND),--valgrind) $(UNIT_BINS) $(INTEGRATION_BINS) $(LAB_BINS) \
+		$(VENDOR_BINS)
 
 # The OVF benchmark (tests/bench/): a 1 GiB disk by default.  BENCH_MIB,
 # BENCH_RUNS and BENCH_DIR are read from the environment; the numbers also
