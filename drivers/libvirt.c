@@ -27,6 +27,11 @@ static const char *const schemes[] = {
     "bhyve",       "ch",           NULL,
 };
 
+virConnectPtr odca_lv_virconn(struct odca_conn *c)
+{
+    return c->conn;
+}
+
 int odca_lv_last_code(void)
 {
     return virGetLastErrorCode();

@@ -407,27 +407,59 @@ static json_object *current_snapshot(virDomainPtr dom)
     return name;
 }
 
+/*
+ * The names of dom's snapshots (caller frees each and the array): from
+ * virDomainListAllSnapshots, or where the driver lacks it (libvirt's
+ * esx/vpx driver) from the older virDomainSnapshotListNames.  -1 with
+ * libvirt's error left for the caller.
+ */
+static int snapshot_names(virDomainPtr dom, char ***out)
+{
+    virDomainSnapshotPtr *snaps = NULL;
+    char **names;
+    int n = virDomainListAllSnapshots(dom, &snaps, 0);
+
+    if (n >= 0) {
+        names = xcalloc((size_t)n + 1, sizeof(*names));
+        for (int i = 0; i < n; i++) {
+            names[i] = xstrdup(virDomainSnapshotGetName(snaps[i]));
+            virDomainSnapshotFree(snaps[i]);
+        }
+        free(snaps);
+        *out = names;
+        return n;
+    }
+    if (!odca_lv_code_unsupported(odca_lv_last_code()))
+        return -1;
+    virResetLastError();
+    if ((n = virDomainSnapshotNum(dom, 0)) < 0)
+        return -1;
+    names = xcalloc((size_t)n + 1, sizeof(*names));
+    if (n > 0 && (n = virDomainSnapshotListNames(dom, names, n, 0)) < 0) {
+        free(names);
+        return -1;
+    }
+    *out = names;
+    return n;
+}
+
 int odca_lv_snapshot_list(struct odca_conn *c, const char *vm,
                           json_object **out, struct odca_error **err)
 {
     virDomainPtr dom = odca_lv_domain(c, vm, "list snapshots of", err);
-    virDomainSnapshotPtr *snaps = NULL;
-    const char **names;
+    char **names = NULL;
     json_object *o, *arr;
     int i, n;
 
     if (!dom)
         return -1;
-    n = virDomainListAllSnapshots(dom, &snaps, 0);
+    n = snapshot_names(dom, &names);
     if (n < 0) {
         odca_lv_error(c, err, "cannot list snapshots of '%s'", vm);
         virDomainFree(dom);
         return -1;
     }
     /* Sorted, so that reports do not depend on libvirt's hash order. */
-    names = xcalloc((size_t)n + 1, sizeof(*names));
-    for (i = 0; i < n; i++)
-        names[i] = virDomainSnapshotGetName(snaps[i]);
     qsort(names, (size_t)n, sizeof(*names), cmp_str);
     arr = json_object_new_array();
     for (i = 0; i < n; i++)
@@ -437,8 +469,7 @@ int odca_lv_snapshot_list(struct odca_conn *c, const char *vm,
     json_object_object_add(o, "count", json_object_new_int(n));
     json_object_object_add(o, "current", current_snapshot(dom));
     for (i = 0; i < n; i++)
-        virDomainSnapshotFree(snaps[i]);
-    free(snaps);
+        free(names[i]);
     free(names);
     virDomainFree(dom);
     *out = o;

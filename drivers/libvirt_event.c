@@ -95,6 +95,17 @@ static int start_loop_thread(void)
 
 static void global_init(void)
 {
+    /*
+     * libvirt's esx/vpx driver logs a warning on stderr for every property
+     * of a vSphere answer it does not know (hundreds per connection to a
+     * newer vCenter), and the harness's core never prints.  libvirt reads
+     * its log settings from the environment once, here; a user's own
+     * LIBVIRT_LOG_FILTERS or LIBVIRT_LOG_OUTPUTS wins.  The runner opens
+     * endpoints before it starts worker threads, so no other thread reads
+     * the environment meanwhile.
+     */
+    if (!getenv("LIBVIRT_LOG_FILTERS") && !getenv("LIBVIRT_LOG_OUTPUTS"))
+        setenv("LIBVIRT_LOG_FILTERS", "4:esx", 0);
     if (virInitialize() < 0) {
         global_failed = 1;
         return;

@@ -15,6 +15,7 @@
 
 #include "driver.h"
 #include "error.h"
+#include "libvirt_share.h" /* odca_lv_error, the credentials, ... */
 
 struct odca_lv_events;   /* libvirt_event.c */
 struct odca_lv_consoles; /* libvirt_console.c */
@@ -41,20 +42,6 @@ struct odca_conn {
 };
 
 /*
- * Set *err from this thread's last libvirt error as "<what>: <libvirt's
- * message>", the kind mapped from libvirt's code, and reset libvirt's error.
- * c may be NULL (no liveness check then).
- */
-void odca_lv_error(struct odca_conn *c, struct odca_error **err,
-                   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* This thread's last libvirt error code (VIR_ERR_OK if none). */
-int odca_lv_last_code(void);
-
-/* Whether code means "the driver does not take this flag or call". */
-int odca_lv_code_unsupported(int code);
-
-/*
  * Look vm up; NULL with "cannot <verb> '<vm>': ..." set.  Caller frees with
  * virDomainFree().
  */
@@ -68,20 +55,6 @@ void odca_lv_events_attach(struct odca_conn *c);
 /* Deregister and drop c's events; safe when attach was not called. */
 void odca_lv_events_detach(struct odca_conn *c);
 
-/* Credentials read from an auth file (libvirt's auth.conf format). */
-struct odca_lv_creds {
-    char *authname; /* owned, may be NULL */
-    char *password; /* owned, wiped on release */
-};
-/*
- * Read path (refused unless only its owner can read it) and pick the
- * credentials for host ("auth-<service>-<host>", then
- * "auth-<service>-default", then the only [credentials-*] group).  Release
- * with odca_lv_creds_release().
- */
-int odca_lv_creds_load(const char *path, const char *host,
-                       struct odca_lv_creds *out, struct odca_error **err);
-void odca_lv_creds_release(struct odca_lv_creds *creds);
 /* virConnectAuth callback; cbdata is a struct odca_lv_creds. */
 int odca_lv_auth_cb(virConnectCredentialPtr cred, unsigned int ncred,
                     void *cbdata);

@@ -12,10 +12,12 @@
 
 extern const struct odca_driver odca_libvirt_driver;
 extern const struct odca_driver odca_openstack_driver;
+extern const struct odca_driver odca_vsphere_driver;
 
 const struct odca_driver *const odca_drivers[] = {
     &odca_libvirt_driver,
     &odca_openstack_driver,
+    &odca_vsphere_driver,
     NULL,
 };
 

@@ -381,8 +381,11 @@ void odca_case_run(const struct odca_case_env *env,
     fill_header(env, res);
     res->started_ms = odca_now_wall_ms();
     ctx.obs = builtin_observations(env);
-    if ((unmet = unmet_needs(env->eps[0], env->kase->needs)) ||
-        (env->eps[1] && (unmet = unmet_needs(env->eps[1], env->kase->needs)))) {
+    if ((unmet = unmet_needs(env->eps[0],
+                             env->kase->needs | env->kase->needs_on[0])) ||
+        (env->eps[1] &&
+         (unmet = unmet_needs(env->eps[1],
+                              env->kase->needs | env->kase->needs_on[1])))) {
         blocked.verdict = ODCA_V_SKIP;
         blocked.reason = unmet;
         case_unmet = xstrdup(unmet);

@@ -57,7 +57,9 @@ static void list_suites(struct odca_suite **suites, size_t n,
 
             if (!odca_plan_case_selected(kc->id, c->cases, c->n_cases))
                 continue;
-            needs_text(kc->needs, needs, sizeof(needs));
+            /* of some endpoint: a pair's source and target may differ */
+            needs_text(kc->needs | kc->needs_on[0] | kc->needs_on[1], needs,
+                       sizeof(needs));
             printf("  %-8s %-19s %-3s needs %-12s %s\n", kc->id, kc->side,
                    kc->level, needs, kc->title);
         }

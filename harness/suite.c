@@ -139,6 +139,31 @@ static int load_verdict(struct odca_case *c, json_object *v,
     return 0;
 }
 
+/* "needs": [caps] for every endpoint, or {"source": [...], "target": [...]}. */
+static int load_case_needs(struct odca_case *c, json_object *v,
+                           const char *where, struct odca_error **err)
+{
+    int rc = 0;
+
+    if (!json_object_is_type(v, json_type_object))
+        return odca_load_needs(v, where, &c->needs, err);
+    json_object_object_foreach(v, role, caps)
+    {
+        char *place = xasprintf("%s.%s", where, role);
+
+        if (!strcmp(role, "source"))
+            rc = odca_load_needs(caps, place, &c->needs_on[0], err);
+        else if (!strcmp(role, "target"))
+            rc = odca_load_needs(caps, place, &c->needs_on[1], err);
+        else
+            rc = odca_load_unknown(where, role, "source, target", err);
+        free(place);
+        if (rc < 0)
+            break;
+    }
+    return rc;
+}
+
 static int case_field(struct odca_case *c, const char *key, json_object *v,
                       const char *where, struct odca_error **err)
 {
@@ -165,7 +190,7 @@ static int case_field(struct odca_case *c, const char *key, json_object *v,
     } else if (!strcmp(key, "level")) {
         rc = odca_load_level(v, place, &c->level, err);
     } else if (!strcmp(key, "needs")) {
-        rc = odca_load_needs(v, place, &c->needs, err);
+        rc = load_case_needs(c, v, place, err);
     } else if (!strcmp(key, "verdict")) {
         rc = load_verdict(c, v, place, err);
     } else if (!strcmp(key, "timeout")) {
@@ -251,6 +276,13 @@ static int load_case(struct odca_suite *s, struct odca_case *c,
     if (!c->id || !c->title || !c->side) {
         odca_error_set(err, ODCA_ERR_INPUT, "%s: a case needs %s", where,
                        !c->id ? "\"id\"" : !c->title ? "\"title\"" : "\"side\"");
+        return -1;
+    }
+    if ((c->needs_on[0] | c->needs_on[1]) && c->scope != ODCA_SCOPE_PAIR) {
+        odca_error_set(err, ODCA_ERR_INPUT,
+                       "%s.needs: a %s case runs on one endpoint: expected an "
+                       "array, not needs by source and target",
+                       where, c->side);
         return -1;
     }
     if (!json_object_object_get_ex(obj, "steps", &steps)) {

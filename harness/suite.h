@@ -80,7 +80,10 @@ struct odca_case {
     char *side;  /* lifecycle, check, portability, interconnectability */
     char *level; /* api, os, app: the highest level the case reaches */
     enum odca_scope scope;
-    unsigned needs; /* capability bits the whole case needs */
+    unsigned needs; /* capability bits every endpoint of the case needs */
+    /* pair cases: what the source [0] and the target [1] need besides
+       (an export needs ovf-export of the source, not of the target) */
+    unsigned needs_on[2];
     int verdict_any; /* 0: all checks must pass; 1: one passing is enough */
     int timeout_s;
     /* runs alone on its endpoints: it takes what they have for itself

@@ -85,8 +85,8 @@ VC=${ODCA_VCSIM_VC_URL%/sdk}
 REST=$ODCA_VCSIM_REST_URL
 
 check "status says all three answer" '"$VCSIM" status "$DIR"'
-check "endpoints.json names the three endpoints" \
-    'grep -c "\"name\": \"\(vsphere\|esx\|vpx\)\"" "$DIR/endpoints.json" | grep -qx 3 && cmp -s "$DIR/endpoints.json" "$W/up.json"'
+check "endpoints.json names the vsphere endpoint, endpoints-libvirt.json esx and vpx" \
+    'grep -q "\"name\": \"vmware\", \"uri\": \"vsphere://127.0.0.1:" "$DIR/endpoints.json" && grep -c "\"name\": \"\(esx\|vpx\)\"" "$DIR/endpoints-libvirt.json" | grep -qx 2 && cmp -s "$DIR/endpoints.json" "$W/up.json"'
 check "credential files are mode 0600, vcsim.env holds no password" \
     '[ "$(stat -c %a "$DIR/credentials" "$DIR/libvirt-auth.conf" | sort -u)" = 600 ] && ! grep -qF -- "$PW" "$DIR/vcsim.env" "$DIR"/log/*.log'
 check "no password on any vcsim command line" \
