@@ -10,7 +10,7 @@
 #   make guest           build the probe guest image (build/guest/)
 #   make demo-lab        grade two QEMU "clouds" of a local lab (real guests)
 #   make check-lab       the integration suite on the lab
-#   make demo-vendors    the catalogue on a loopback OpenStack and a QEMU lab
+#   make demo-vendors    the catalogue on a loopback OpenStack, vcsim and a QEMU lab
 #   make bench           OVF export/import memory and OVA packing vs tar
 #   make clean
 # Variables: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds a
@@ -72,7 +72,7 @@ DEPFILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all demo check unit integration install uninstall deps clean \
 	deps-lab guest lab-up lab-down demo-lab check-lab bench deps-vendors \
-	check-openstack demo-vendors
+	check-vendors demo-vendors
 
 all: $(BIN)
 
@@ -129,31 +129,46 @@ demo-lab: all guest
 		echo "scorecard: results/lab/summary.txt (report.json, junit.xml)"; \
 		exit $$rc
 
-# The vendor drivers against the vendors' own implementations on loopback
-# (tests/openstack/: a real OpenStack; root; installs its packages, about
-# 2 min, once; then about 6 min).  Portability between them and a QEMU lab
-# needs the lab and the probe guest too.  Part of `make check`.
+# The vendor drivers against the vendors' own implementations on loopback:
+# a real OpenStack (tests/openstack/) and VMware's vCenter simulator built
+# from Debian's govmomi source (tests/vmware/, into build/vmware/).  Root;
+# installs their packages once (about 3 min), then about 7 min.
+# Portability between them and a QEMU lab needs the lab and the probe guest
+# too.  Part of `make check`.
 VENDOR_ENV = ODCA_OPENSTACK=$(abspath tests/openstack/odca-openstack) \
+	ODCA_VCSIM=$(abspath tests/vmware/odca-vcsim) \
+	ODCA_VCSIM_BIN=$(abspath $(O)/build/vmware/bin) \
 	ODCA_LAB=$(abspath tests/lab/odca-lab) ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE))
 deps-vendors: deps
+	@sh tests/install-deps.sh $(shell cat tests/vmware/deps.txt)
 	@tests/openstack/odca-openstack install
-check-openstack: deps-lab deps-vendors all guest $(VENDOR_BINS)
+check-vendors: deps-lab deps-vendors all guest $(VENDOR_BINS)
 	@ODCA_HARNESS=$(abspath $(BIN)) $(VENDOR_ENV) sh tests/run-tests.sh $(VENDOR_BINS)
 
-# The whole catalogue on the vendors' own implementations on loopback and a
-# one-cloud QEMU lab beside them (for the pairs): everything is brought up,
-# graded into results/vendors/ and brought down again whatever happened.
+# The whole catalogue on the vendors' own implementations on loopback (a
+# real OpenStack, VMware's vCenter simulator) and a one-cloud QEMU lab
+# beside them (for the pairs): everything is brought up, graded into
+# results/vendors/ and brought down again whatever happened.  The run goes
+# through `odca-vcsim with-ca`: libvirt's vpx driver trusts only the system
+# store, and this puts vcsim's CA there for the run alone.
 VENDORS ?= $(O)/build/vendors
+VCSIM_BIN := $(O)/build/vmware/bin
 demo-vendors: deps-lab deps-vendors all guest
-	@mkdir -p $(VENDORS)/openstack $(VENDORS)/lab
-	@rc=3; echo "bringing up OpenStack ($(VENDORS)/openstack) and a QEMU lab ($(VENDORS)/lab)"; \
+	@mkdir -p $(VENDORS)/openstack $(VENDORS)/lab $(VENDORS)/vmware
+	@tests/vmware/build-vcsim.sh $(VCSIM_BIN) >$(VENDORS)/build-vcsim.log 2>&1 || \
+		{ tail -20 $(VENDORS)/build-vcsim.log; exit 2; }
+	@rc=3; echo "bringing up OpenStack, vcsim and a QEMU lab under $(VENDORS)"; \
 	if tests/openstack/odca-openstack up $(VENDORS)/openstack >/dev/null && \
+		tests/vmware/odca-vcsim up $(VENDORS)/vmware $(abspath $(VCSIM_BIN)) >/dev/null && \
 		tests/lab/odca-lab up $(VENDORS)/lab 1 >/dev/null; then \
-		ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) $(BIN) run \
+		ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) tests/vmware/odca-vcsim with-ca \
+			$(VENDORS)/vmware $(abspath $(BIN)) run \
 			--config $(VENDORS)/lab/endpoints.json \
-			--config $(VENDORS)/openstack/endpoints.json --out results/vendors; rc=$$?; \
+			--config $(VENDORS)/openstack/endpoints.json \
+			--config $(VENDORS)/vmware/endpoints.json --out results/vendors; rc=$$?; \
 	fi; \
 	tests/lab/odca-lab down $(VENDORS)/lab >/dev/null 2>&1; \
+	tests/vmware/odca-vcsim down $(VENDORS)/vmware >/dev/null 2>&1; \
 	tests/openstack/odca-openstack down $(VENDORS)/openstack >/dev/null 2>&1; \
 	echo "scorecard: results/vendors/summary.txt (report.json, junit.xml)"; \
 	[ $$rc -le 1 ]
