@@ -28,6 +28,7 @@
 #include "http_client_priv.h"
 #include "ovf_port.h"
 #include "run_util.h"
+#include "vendor_util.h"
 #include "vsphere_priv.h"
 #include "util.h"
 
@@ -282,41 +283,6 @@ static char *vm_dir(const char *vm)
     globfree(&g);
     free(pattern);
     return found;
-}
-
-/* nftw has no user pointer: what scan() looks for, and where it found it. */
-static const char *scan_for[8];
-static char scan_hit[512];
-
-static int scan_one(const char *path, const struct stat *st, int type,
-                    struct FTW *ftw)
-{
-    char *text;
-
-    (void)ftw;
-    if (type != FTW_F || st->st_size > (64 << 20))
-        return 0;
-    text = odca_read_file(path, 64 << 20, NULL, NULL);
-    for (int i = 0; text && scan_for[i]; i++)
-        if (memmem(text, (size_t)st->st_size, scan_for[i], strlen(scan_for[i])))
-            snprintf(scan_hit, sizeof(scan_hit), "%s holds '%s'", path,
-                     scan_for[i]);
-    free(text);
-    return 0;
-}
-
-/* Every file under dir, none holding one of secrets (NULL-terminated):
-   "" or where one was. */
-static const char *scan(const char *dir, const char *const *secrets)
-{
-    int i;
-
-    for (i = 0; i < 7 && secrets[i]; i++)
-        scan_for[i] = secrets[i];
-    scan_for[i] = NULL;
-    scan_hit[0] = '\0';
-    ck_assert_int_eq(nftw(dir, scan_one, 16, FTW_PHYS), 0);
-    return scan_hit;
 }
 
 /* --- before the CA is trusted system-wide -------------------------------- */
@@ -755,19 +721,6 @@ START_TEST(the_shipped_suites_run_at_api_level)
     free(pw);
 }
 END_TEST
-
-/* odca-lab VERB DIR [ARG] >DIR/VERB.log: 0 when it worked. */
-static int lab_script(const char *dir, const char *verb, const char *arg)
-{
-    const char *s = getenv("ODCA_LAB");
-    char *cmd = xasprintf("'%s' %s '%s' %s >'%s/%s.log' 2>&1",
-                          s ? s : SRC("tests/lab/odca-lab"), verb, dir,
-                          arg ? arg : "", dir, verb);
-    int rc = system(cmd);
-
-    free(cmd);
-    return rc;
-}
 
 /*
  * Portability between a one-cloud QEMU lab and the vCenter: the lab's VM
