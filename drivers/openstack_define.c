@@ -304,8 +304,12 @@ static int root_image(struct odca_conn *c, const struct odca_vm_spec *spec,
     int probe = d->source && strcmp(d->source, "probe-guest") == 0 &&
                 c->probe_image;
 
-    if (d->source && strcmp(d->source, "blank") != 0 &&
-        strcmp(d->source, "probe-guest") != 0) {
+    if (d->path && !d->source) {
+        /* an import's disk, converted here (ovf_port_import.c) */
+        upload = d->path;
+        format = d->format ? d->format : "qcow2";
+    } else if (d->source && strcmp(d->source, "blank") != 0 &&
+               strcmp(d->source, "probe-guest") != 0) {
         upload = d->source; /* a path this machine can read */
         format = d->format ? d->format : "raw";
     } else {

@@ -314,6 +314,47 @@ START_TEST(a_server_goes_through_the_life_cycle)
 }
 END_TEST
 
+#define MARKER "ODCA-DISK-MARKER-4711"
+#define MARKER_AT (1 << 20)
+
+/* spec's disk 0 becomes a raw file under dir with MARKER at MARKER_AT. */
+static void disk_with_marker(const char *dir, struct odca_vm_spec *spec)
+{
+    char *path = xasprintf("%s/marked.raw", dir);
+    FILE *f = fopen(path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(ftruncate(fileno(f), (off_t)spec->disks[0].capacity_bytes), 0);
+    ck_assert_int_eq(fseek(f, MARKER_AT, SEEK_SET), 0);
+    ck_assert_int_eq(fputs(MARKER, f) >= 0, 1);
+    ck_assert_int_eq(fclose(f), 0);
+    free(spec->disks[0].path);
+    spec->disks[0].path = path;
+    free(spec->disks[0].format);
+    spec->disks[0].format = xstrdup("raw");
+}
+
+/* The disk image path (format fmt) holds MARKER at MARKER_AT. */
+static void assert_marker(const char *dir, const char *path, const char *fmt)
+{
+    char *raw = xasprintf("%s/check.raw", dir);
+    char *cmd = xasprintf("qemu-img convert -f '%s' -O raw '%s' '%s'", fmt,
+                          path, raw);
+    char buf[sizeof(MARKER)] = "";
+    FILE *f;
+
+    ck_assert_int_eq(system(cmd), 0);
+    f = fopen(raw, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, MARKER_AT, SEEK_SET), 0);
+    ck_assert_uint_eq(fread(buf, 1, sizeof(MARKER) - 1, f), sizeof(MARKER) - 1);
+    fclose(f);
+    ck_assert_str_eq(buf, MARKER);
+    unlink(raw);
+    free(raw);
+    free(cmd);
+}
+
 START_TEST(an_ovf_package_imports_and_exports_again)
 {
     struct odca_conn *c = open_admin();
@@ -326,6 +367,8 @@ START_TEST(an_ovf_package_imports_and_exports_again)
     struct odca_ovf_import_opts io = {.workdir = dir};
     const char *vm = "odca-ostest-port-dst";
 
+    /* a disk with something in it, so that the round trip can lose it */
+    disk_with_marker(dir, spec);
     ok(odca_ovf_export(spec, ova, &eo, &err), err, "package");
     ok(odca_os_import_ovf(c, ova, vm, &tag, &io, &err), err, "import");
     ck_assert_str_eq(state_word(c, vm, NULL), "shutoff");
@@ -345,6 +388,8 @@ START_TEST(an_ovf_package_imports_and_exports_again)
         ck_assert_uint_eq(moved->n_disks, 1);
         ck_assert_uint_eq(moved->disks[0].capacity_bytes, 32ull << 20);
         ck_assert_uint_eq(moved->n_nics, 1);
+        /* the bytes went to Glance, through Nova and back */
+        assert_marker(dir, moved->disks[0].path, moved->disks[0].format);
         unlink(moved->disks[0].path);
         odca_vm_spec_free(moved);
     }
