@@ -125,15 +125,6 @@ int odca_lv_import_ovf(struct odca_conn *c, const char *package,
         goto out;
     free(spec->name);
     spec->name = xstrdup(name);
-    /* the target gives its own identity: UUID and MACs are not carried */
-    free(spec->uuid);
-    spec->uuid = NULL;
-    /* a package names the source's networks (a Neutron network's id, say):
-       NICs join this endpoint's network, as import tools map them */
-    for (i = 0; i < spec->n_nics; i++) {
-        free(spec->nics[i].network);
-        spec->nics[i].network = NULL;
-    }
     n = spec->n_disks;
     made = xcalloc(n + 1, sizeof(*made));
     if (upload_disks(c, spec, made, err) < 0 ||

@@ -30,8 +30,6 @@ int odca_os_import_ovf(struct odca_conn *c, const char *package,
         goto out;
     free(spec->name);
     spec->name = xstrdup(name);
-    free(spec->uuid); /* the target gives its own identity */
-    spec->uuid = NULL;
     rc = odca_os_define(c, spec, tag, err);
 out:
     for (i = 0; spec && i < spec->n_disks; i++)

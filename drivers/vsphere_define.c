@@ -205,13 +205,6 @@ int odca_vs_import_ovf(struct odca_conn *c, const char *package,
     if (odca_ovf_import_prepare(package, &o, &spec, err) < 0)
         goto out;
     replace(&spec->name, name);
-    /* the target gives its own identity: UUID and MACs are not carried;
-       the package's networks are the source's: NICs join this endpoint's */
-    replace(&spec->uuid, NULL);
-    for (size_t i = 0; i < spec->n_nics; i++) {
-        replace(&spec->nics[i].mac, NULL);
-        replace(&spec->nics[i].network, NULL);
-    }
     if (adapt(c, spec, 1, err) < 0 || deploy_spec(c, spec, tag, err) < 0)
         goto out;
     rc = 0;

@@ -66,8 +66,9 @@ struct odca_ovf_import_opts {
  * the converted image's virtual size must not exceed.  Images that read
  * other files (backing files, external data files, VMDK extents) are
  * refused.  Disks without a File (blank) get path NULL and format
- * disk_format.  On error *spec is untouched and the files it made are
- * removed.
+ * disk_format.  The source's identity is not carried: uuid, the NICs'
+ * MACs and networks are NULL (the target's own apply).  On error *spec is
+ * untouched and the files it made are removed.
  */
 int odca_ovf_import_prepare(const char *path,
                             const struct odca_ovf_import_opts *opts,

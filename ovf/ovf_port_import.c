@@ -308,6 +308,24 @@ static int check_required_sections(const struct odca_ovf_package *pkg,
     return rc;
 }
 
+/*
+ * What a package says that belongs to the endpoint it came from: the
+ * target gives the VM its own UUID and MACs, and its NICs join the
+ * target's network (a package names the source's: a Neutron network's id,
+ * say), as import tools map them.
+ */
+static void forget_the_source(struct odca_vm_spec *s)
+{
+    free(s->uuid);
+    s->uuid = NULL;
+    for (size_t i = 0; i < s->n_nics; i++) {
+        free(s->nics[i].mac);
+        s->nics[i].mac = NULL;
+        free(s->nics[i].network);
+        s->nics[i].network = NULL;
+    }
+}
+
 int odca_ovf_import_prepare(const char *path,
                             const struct odca_ovf_import_opts *opts,
                             struct odca_vm_spec **spec,
@@ -330,6 +348,7 @@ int odca_ovf_import_prepare(const char *path,
     if (check_required_sections(pkg, err) == 0)
         s = odca_ovf_to_spec(pkg->desc, NULL, err);
     if (s && prepare_disks(&im, s, err) == 0) {
+        forget_the_source(s);
         *spec = s;
         s = NULL;
         rc = 0;
