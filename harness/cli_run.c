@@ -103,8 +103,14 @@ static void on_case_done(const struct odca_run_result *run,
         st->write_failed = 1;
         odca_error_free(err);
     }
-    if (!st->tty)
+    if (!st->tty) {
+        /* a log (make, CI): one plain line a case, no cursor control */
+        fprintf(stderr, "[%zu/%zu] %s %s %s%s%s (%.1f s)\n", n_done, n_total,
+                odca_verdict_name(c->verdict), c->case_id, c->endpoint,
+                c->peer ? " -> " : "", c->peer ? c->peer : "",
+                (double)c->duration_ms / 1000.0);
         return;
+    }
     fprintf(stderr, "\r\033[K[%3zu/%zu] %-7s %-8s %s%s%s  %s (%.1f s)\n",
             n_done, n_total, odca_verdict_name(c->verdict), c->case_id,
             c->endpoint, c->peer ? " -> " : "", c->peer ? c->peer : "",
