@@ -232,8 +232,7 @@ static int resolve_ids(struct odca_conn *c, struct odca_error **err)
     return 0;
 }
 
-/* s percent-encoded for a URI's user or path segment; caller frees. */
-static char *uri_escape(const char *s)
+char *odca_vs_escape(const char *s, const char *keep)
 {
     struct odca_buf b = {0};
 
@@ -241,7 +240,8 @@ static char *uri_escape(const char *s)
         unsigned char ch = (unsigned char)*s;
 
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-            (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+            (ch >= '0' && ch <= '9') || strchr("-._~", ch) ||
+            strchr(keep, ch))
             odca_buf_add(&b, s, 1);
         else
             odca_buf_printf(&b, "%%%02X", ch);
@@ -283,9 +283,9 @@ static int open_libvirt(struct odca_conn *c,
 {
     struct odca_endpoint_conf lv = {0};
     struct odca_error *e = NULL;
-    char *user = uri_escape(c->creds.authname ? c->creds.authname : "root");
-    char *dc = uri_escape(c->datacenter), *cr = uri_escape(c->compute);
-    char *host = uri_escape(c->esx_host ? c->esx_host : "");
+    char *user = odca_vs_escape(c->creds.authname ? c->creds.authname : "root", "");
+    char *dc = odca_vs_escape(c->datacenter, ""), *cr = odca_vs_escape(c->compute, "");
+    char *host = odca_vs_escape(c->esx_host ? c->esx_host : "", "");
     const char *hostport = c->base_url + strlen("https://");
     int rc;
 
@@ -483,8 +483,11 @@ const struct odca_driver odca_vsphere_driver = {
     .snapshot_revert = vs_snapshot_revert,
     .snapshot_delete = vs_snapshot_delete,
     .snapshot_list = vs_snapshot_list,
+    .clone = odca_vs_clone,
+    .reconfigure = odca_vs_reconfigure,
     .import_ovf = odca_vs_import_ovf,
     .undefine = odca_vs_undefine,
+    .storage_exists = odca_vs_storage_exists,
     .list_storage = odca_vs_list_storage,
     .delete_storage = odca_vs_delete_storage,
     .list_owned = odca_vs_list_owned,

@@ -73,12 +73,14 @@ static int map_networks(struct odca_conn *c, const struct odca_vm_spec *s,
 }
 
 /*
- * Make s what vSphere can deploy (see the top of the file).  keep_paths:
- * the disks' paths are images to upload (an import); else a disk's bytes
- * come from its source when that is a file, and it is empty otherwise.
+ * Make s what vSphere can deploy (see the top of the file), and record in
+ * asked what the harness asked for that vSphere lacks.  keep_paths: the
+ * disks' paths are images to upload (an import, whose disk format is the
+ * conversion's, not a request); else a disk's bytes come from its source
+ * when that is a file, and it is empty otherwise.
  */
 static int adapt(struct odca_conn *c, struct odca_vm_spec *s, int keep_paths,
-                 struct odca_error **err)
+                 struct odca_vs_extra *asked, struct odca_error **err)
 {
     if (s->firmware == ODCA_FW_UEFI) {
         odca_error_set(err, ODCA_ERR_UNSUPPORTED,
@@ -96,16 +98,21 @@ static int adapt(struct odca_conn *c, struct odca_vm_spec *s, int keep_paths,
                     /* no probe guest runs here: the disk is left empty */
                     strcmp(d->source, "probe-guest") == 0;
 
-        if (!keep_paths)
+        if (!keep_paths) {
             replace(&d->path, blank ? NULL : d->source);
+            odca_vs_extra_asked(asked, "disk", i, "format", d->format, "vmdk");
+        }
+        odca_vs_extra_asked(asked, "disk", i, "bus", d->bus, "scsi");
         if (!d->bus || strcmp(d->bus, "virtio") == 0)
             replace(&d->bus, "scsi");
     }
     for (size_t i = 0; i < s->n_nics; i++) {
         struct odca_nic_spec *n = &s->nics[i];
 
-        if (!n->model || strcmp(n->model, "virtio") == 0)
+        if (!n->model || strcmp(n->model, "virtio") == 0) {
+            odca_vs_extra_asked(asked, "nic", i, "model", n->model, "vmxnet3");
             replace(&n->model, "vmxnet3");
+        }
         if (!n->network)
             replace(&n->network, c->network);
     }
@@ -138,9 +145,11 @@ static int delete_vm(struct odca_conn *c, const char *vm_id,
     return rc;
 }
 
-/* Deploy s (adapted) and tag the VM; nothing is left on failure. */
+/* Deploy s (adapted), tag the VM and set its description and metadata
+   (an OVF deployment keeps neither); nothing is left on failure. */
 static int deploy_spec(struct odca_conn *c, struct odca_vm_spec *s,
-                       const struct odca_tag *tag, struct odca_error **err)
+                       const struct odca_tag *tag, struct odca_vs_extra *extra,
+                       struct odca_error **err)
 {
     struct odca_ovf_export_opts opts = {0};
     json_object *networks = json_object_new_array();
@@ -156,7 +165,8 @@ static int deploy_spec(struct odca_conn *c, struct odca_vm_spec *s,
     if (odca_ovf_export(s, pkg, &opts, err) < 0 ||
         odca_vs_library_deploy(c, pkg, ovf, s->name, networks, &vm_id, err) < 0)
         goto out;
-    if (odca_vs_tag_vm(c, vm_id, tag, err) < 0) {
+    if (odca_vs_tag_vm(c, vm_id, tag, err) < 0 ||
+        odca_vs_annotate(c, vm_id, s->description, extra, err) < 0) {
         struct odca_error *ignored = NULL; /* the first error says why */
 
         delete_vm(c, vm_id, &ignored);
@@ -179,12 +189,16 @@ int odca_vs_define(struct odca_conn *c, const struct odca_vm_spec *spec,
                    const struct odca_tag *tag, struct odca_error **err)
 {
     struct odca_vm_spec *s = odca_vm_spec_copy(spec);
+    struct odca_vs_extra extra = {0};
     int rc = -1;
 
-    if (adapt(c, s, 0, err) < 0 || deploy_spec(c, s, tag, err) < 0)
+    odca_vs_extra_meta(&extra, s);
+    if (adapt(c, s, 0, &extra, err) < 0 ||
+        deploy_spec(c, s, tag, &extra, err) < 0)
         goto out;
     rc = 0;
 out:
+    odca_vs_extra_release(&extra);
     if (rc < 0)
         odca_error_prefix(err, "cannot define '%s': ", spec->name);
     odca_vm_spec_free(s);
@@ -198,6 +212,7 @@ int odca_vs_import_ovf(struct odca_conn *c, const char *package,
 {
     struct odca_ovf_import_opts o = *opts;
     struct odca_vm_spec *spec = NULL;
+    struct odca_vs_extra extra = {0};
     int rc = -1;
 
     if (!o.disk_format)
@@ -205,10 +220,13 @@ int odca_vs_import_ovf(struct odca_conn *c, const char *package,
     if (odca_ovf_import_prepare(package, &o, &spec, err) < 0)
         goto out;
     replace(&spec->name, name);
-    if (adapt(c, spec, 1, err) < 0 || deploy_spec(c, spec, tag, err) < 0)
+    odca_vs_extra_meta(&extra, spec);
+    if (adapt(c, spec, 1, &extra, err) < 0 ||
+        deploy_spec(c, spec, tag, &extra, err) < 0)
         goto out;
     rc = 0;
 out:
+    odca_vs_extra_release(&extra);
     for (size_t i = 0; spec && i < spec->n_disks; i++)
         if (spec->disks[i].path)
             unlink(spec->disks[i].path); /* the conversions: uploaded */

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the vSphere driver's files share.  One connection drives one vCenter
- * through three channels, each for what it alone can do:
+ * through four channels, each for what it alone can do:
  *
  *   libvirt vpx://  (an inner connection of the libvirt driver, slots
  *                   forwarded to it): the VM's state, power operations,
- *                   snapshots, basic configuration read-back, inventory
+ *                   snapshots, inventory
  *   Automation REST (vsphere_rest.c): the session, tagging (the harness's
  *                   tag on its VMs), the content library (define and OVF
  *                   import deploy a package through it), VM deletion
  *   vim25 SOAP      (vsphere_vim.c): only what neither of the others gives:
  *                   turning inventory paths into managed object ids, which
- *                   REST calls take and libvirt never shows, and the name
- *                   of a VM id a tag lists
+ *                   REST calls take and libvirt never shows, the name of a
+ *                   VM id a tag lists, the VM's configuration as vCenter
+ *                   holds it (libvirt reads a .vmx file instead, which
+ *                   vcsim never writes), clone and reconfigure tasks
+ *   datastore HTTP  (/folder): whether a disk file still exists
  *
  * How the ODCA life cycle maps onto vSphere:
  *   define    = an OVF package written from the spec, imported into a
@@ -25,6 +28,12 @@
  *   start, shutdown, destroy, suspend, resume, snapshots = libvirt's vpx
  *               driver (PowerOn, ShutdownGuest, PowerOff, Suspend, ...)
  *   reboot    = libvirt's (RebootGuest: needs VMware Tools in the guest)
+ *   inquire   = RetrieveProperties of config.* (vsphere_hw.c)
+ *   clone     = CloneVM_Task, NICs given new generated MACs
+ *   reconfigure = ReconfigVM_Task: vCPUs, memory, disks created on the
+ *               VM's SCSI controller, vmxnet3 or e1000 NICs
+ *   description and metadata = the VM's annotation and its extraConfig
+ *               keys "odca.meta.<key>", set after the deployment
  *   undefine  = power off, take the harness's tags off, REST DELETE of the
  *               VM (its files go with it; libvirt's undefine would only
  *               unregister it)
@@ -38,6 +47,7 @@
 #include <stdint.h>
 
 #include <json-c/json.h>
+#include <libxml/tree.h>
 
 #include "driver.h"
 #include "error.h"
@@ -48,6 +58,28 @@
 #define ODCA_VS_CATEGORY "odca-harness"
 #define ODCA_VS_RUN_TAG "odca-run-"
 #define ODCA_VS_CASE_TAG "odca-case-"
+/*
+ * The harness's extraConfig keys on a VM: ODCA_VS_META<key> its metadata,
+ * ODCA_VS_ASKED<what> a device model it asked for that vSphere lacks and
+ * replaced ("odca.asked.nic.0.model" = "virtio" on a vmxnet3), so the
+ * read-back can say so instead of a mismatch.
+ */
+#define ODCA_VS_EXTRA "odca."
+#define ODCA_VS_META "odca.meta."
+#define ODCA_VS_ASKED "odca.asked."
+
+/* extraConfig entries, parallel arrays; everything owned. */
+struct odca_vs_extra {
+    char **keys, **values;
+    size_t n;
+};
+
+/* Set key to value (both copied), replacing an entry of the same key. */
+void odca_vs_extra_set(struct odca_vs_extra *x, const char *key,
+                       const char *value);
+/* The value of key, or NULL; borrowed. */
+const char *odca_vs_extra_get(const struct odca_vs_extra *x, const char *key);
+void odca_vs_extra_release(struct odca_vs_extra *x);
 
 /* How the endpoint's Automation REST API names its session. */
 enum odca_vs_style {
@@ -133,6 +165,10 @@ struct odca_conn {
 
 extern const struct odca_driver odca_vsphere_driver;
 
+/* s percent-encoded for a URI, unreserved characters and those in keep
+   ("/" for a path) left as they are; caller frees. */
+char *odca_vs_escape(const char *s, const char *keep);
+
 /* Now plus the endpoint's op_timeout, on the odca_now_mono_ms() clock. */
 int64_t odca_vs_deadline(struct odca_conn *c);
 
@@ -192,15 +228,90 @@ void odca_vs_vim_logout(struct odca_conn *c);
 int odca_vs_vim_find(struct odca_conn *c, const char *const *segments,
                      char **id, struct odca_error **err);
 /*
+ * RetrieveProperties of props (NULL-terminated property paths such as
+ * "config.hardware.device") of the object type/id: 1 and *doc (caller
+ * frees with xmlFreeDoc) when the object exists, 0 when it does not.
+ * Read the answer with odca_vs_vim_value() and odca_vs_vim_node().
+ */
+int odca_vs_vim_retrieve(struct odca_conn *c, const char *type, const char *id,
+                         const char *const *props, xmlDocPtr *doc,
+                         struct odca_error **err);
+/* The text of property's value in a RetrieveProperties answer, or NULL
+   when it has none; caller frees. */
+char *odca_vs_vim_value(xmlDocPtr doc, const char *property);
+/* The <val> element of property, or NULL; borrowed from doc. */
+xmlNodePtr odca_vs_vim_node(xmlDocPtr doc, const char *property);
+/*
  * One string property of a managed object (RetrieveProperties): 1 and
  * *value (caller frees), 0 when the object no longer exists.
  */
 int odca_vs_vim_property(struct odca_conn *c, const char *type, const char *id,
                          const char *property, char **value,
                          struct odca_error **err);
+/*
+ * Call method with args (its XML, escaped by the caller, _this included):
+ * 0 and *doc (caller frees).  A fault the endpoint raises because it does
+ * not implement the method (NotImplemented, NotSupported) is
+ * ODCA_ERR_UNSUPPORTED "endpoint X lacks <method>: ...".
+ */
+int odca_vs_vim_invoke(struct odca_conn *c, const char *method,
+                       const char *args, xmlDocPtr *doc,
+                       struct odca_error **err);
+/*
+ * Call a method that returns a Task and wait (up to the endpoint's
+ * op_timeout) for it to end.  0 and *result (if not NULL: the task's
+ * result, a moref for CloneVM_Task, or NULL; caller frees) on success; a
+ * task that failed is ODCA_ERR_REFUSED with its localized message, or
+ * UNSUPPORTED as above.
+ */
+int odca_vs_vim_task(struct odca_conn *c, const char *method, const char *args,
+                     char **result, struct odca_error **err);
+/* s with XML's five special characters escaped; caller frees. */
+char *odca_vs_xml_escape(const char *s);
 /* The moref of the VM named vm in the datacenter's VM folder: 1/0/-1. */
 int odca_vs_vm_id(struct odca_conn *c, const char *vm, char **id,
                   struct odca_error **err);
+
+/* --- a VM's configuration (vsphere_hw.c) -------------------------------- */
+
+/* One entry of config.hardware.device. */
+struct odca_vs_device {
+    char *type; /* xsi:type: "VirtualDisk", "VirtualVmxnet3", ... */
+    int key;
+    int controller_key;       /* -1: none */
+    int unit;                 /* unitNumber, -1: none */
+    int bus_number;           /* a controller's busNumber, -1: none */
+    uint64_t capacity_bytes;  /* a disk's */
+    char *file;               /* a disk's backing fileName */
+    int is_nic;               /* an Ethernet card */
+    char *mac, *address_type; /* a NIC's */
+    char *network;            /* a NIC's backing deviceName */
+    char *label, *summary;    /* deviceInfo */
+};
+
+/* VirtualMachine.config as read; everything owned. */
+struct odca_vs_hw {
+    char *name, *uuid, *firmware, *annotation, *guest_id;
+    unsigned vcpus;
+    uint64_t memory_mib;
+    struct odca_vs_device *devs;
+    size_t n_devs;
+    struct odca_vs_extra extra; /* the extraConfig keys ODCA_VS_EXTRA* */
+};
+
+/* Read VM vm_id's configuration: 1, or 0 when the VM does not exist.
+   Release hw with odca_vs_hw_release() after a 1. */
+int odca_vs_hw_read(struct odca_conn *c, const char *vm_id,
+                    struct odca_vs_hw *hw, struct odca_error **err);
+void odca_vs_hw_release(struct odca_vs_hw *hw);
+/* The device of that key, or NULL; borrowed from hw. */
+const struct odca_vs_device *odca_vs_hw_device(const struct odca_vs_hw *hw,
+                                               int key);
+/* The NIC model of a card type: "VirtualVmxnet3" -> "vmxnet3"; caller
+   frees. */
+char *odca_vs_model_of(const char *type);
+/* "scsi", "ide", "sata" or "nvme" for a controller type, or NULL. */
+const char *odca_vs_bus_of(const char *controller_type);
 
 /* --- tags (vsphere_tag.c) ----------------------------------------------- */
 
@@ -250,6 +361,30 @@ int odca_vs_undefine(struct odca_conn *c, const char *vm,
                      struct odca_error **err);
 int odca_vs_inquire(struct odca_conn *c, const char *vm,
                     struct odca_vm_spec **out, struct odca_error **err);
+
+/* --- changes to a VM (vsphere_change.c) --------------------------------- */
+
+int odca_vs_clone(struct odca_conn *c, const char *vm, const char *new_name,
+                  const struct odca_tag *tag, struct odca_error **err);
+int odca_vs_reconfigure(struct odca_conn *c, const char *vm,
+                        const struct odca_vm_spec *spec,
+                        struct odca_error **err);
+/* Set VM vm_id's annotation to description and add extra to its
+   extraConfig (nothing to do when both are empty). */
+int odca_vs_annotate(struct odca_conn *c, const char *vm_id,
+                     const char *description, const struct odca_vs_extra *extra,
+                     struct odca_error **err);
+/* Record in x that device i's field was asked as asked and is made as made
+   (ODCA_VS_ASKED "nic.0.model"), when both are set and differ. */
+void odca_vs_extra_asked(struct odca_vs_extra *x, const char *device, size_t i,
+                         const char *field, const char *asked,
+                         const char *made);
+/* Add spec's metadata to x under ODCA_VS_META. */
+void odca_vs_extra_meta(struct odca_vs_extra *x,
+                        const struct odca_vm_spec *spec);
+/* Whether the datastore file "[DATASTORE] dir/file.vmdk" exists: 1/0/-1. */
+int odca_vs_storage_exists(struct odca_conn *c, const char *path,
+                           struct odca_error **err);
 int odca_vs_inventory(struct odca_conn *c, json_object **out,
                       struct odca_error **err);
 /*

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The few vim25 SOAP calls of the vSphere driver, over the HTTP client:
- * RetrieveServiceContent, Login and Logout, SearchIndex.FindByInventoryPath
- * and RetrieveProperties of one string property.  Not a SOAP client: fixed
- * requests, answers read with XPath.  They exist because the REST calls
- * take managed object ids (a resource pool, a datastore, a folder, a VM)
- * that nothing else gives here: libvirt's vpx driver resolves them inside
- * and never shows them, and vcsim 0.24's REST API has no inventory
- * (GET /rest/vcenter/resource-pool is a 404 there).  FindByInventoryPath
- * answers on every vCenter since 4.0, so one path serves all.
+ * The vim25 SOAP calls of the vSphere driver, over the HTTP client:
+ * RetrieveServiceContent, Login and Logout, SearchIndex.FindByInventoryPath,
+ * RetrieveProperties, and methods that return a Task, waited for here.  Not
+ * a SOAP client: fixed requests, answers read with XPath.  They exist for
+ * what neither libvirt's vpx driver nor the REST API gives:
+ *   - the managed object ids REST calls take (a resource pool, a datastore,
+ *     a folder, a VM): libvirt resolves them inside and never shows them,
+ *     and vcsim 0.24's REST API has no inventory (GET
+ *     /rest/vcenter/resource-pool is a 404 there).  FindByInventoryPath
+ *     answers on every vCenter since 4.0, so one path serves all;
+ *   - a VM's configuration as vCenter holds it (vsphere_hw.c), and the
+ *     tasks that change it (vsphere_change.c: CloneVM_Task,
+ *     ReconfigVM_Task), which libvirt's vpx driver does not offer.
  *
  * The session cookie and the password are secrets of the HTTP client: no
  * message quotes them.  A session that expired is renewed once.
@@ -38,7 +42,7 @@ static void fault_release(struct fault *f)
     f->type = f->message = NULL;
 }
 
-static char *xml_escape(const char *s)
+char *odca_vs_xml_escape(const char *s)
 {
     struct odca_buf b = {0};
 
@@ -258,9 +262,9 @@ static int login_locked(struct odca_conn *c, struct odca_error **err)
     struct fault f = {0};
     struct odca_error *e = NULL;
     xmlDocPtr doc = NULL;
-    char *user = xml_escape(c->creds.authname);
-    char *pw = xml_escape(c->creds.password);
-    char *sm = xml_escape(c->session_manager);
+    char *user = odca_vs_xml_escape(c->creds.authname);
+    char *pw = odca_vs_xml_escape(c->creds.password);
+    char *sm = odca_vs_xml_escape(c->session_manager);
     char *args = xasprintf("<_this type=\"SessionManager\">%s</_this>"
                            "<userName>%s</userName><password>%s</password>",
                            sm, user, pw);
@@ -340,7 +344,7 @@ void odca_vs_vim_logout(struct odca_conn *c)
 
     if (!c->vim || !c->vim_logged_in)
         return;
-    sm = xml_escape(c->session_manager);
+    sm = odca_vs_xml_escape(c->session_manager);
     args = xasprintf("<_this type=\"SessionManager\">%s</_this>", sm);
     if (vim_send(c, "Logout", args, 0, &doc, &f, NULL, &ignored) == 0)
         xmlFreeDoc(doc);
@@ -399,7 +403,7 @@ int odca_vs_vim_find(struct odca_conn *c, const char *const *segments,
     struct odca_buf path = {0};
     struct fault f = {0};
     xmlDocPtr doc = NULL;
-    char *si = xml_escape(c->search_index), *p, *args;
+    char *si = odca_vs_xml_escape(c->search_index), *p, *args;
     int rc = -1;
 
     for (size_t i = 0; segments[i]; i++) {
@@ -407,7 +411,7 @@ int odca_vs_vim_find(struct odca_conn *c, const char *const *segments,
             odca_buf_puts(&path, "/");
         add_segment(&path, segments[i]);
     }
-    p = xml_escape(path.data ? path.data : "");
+    p = odca_vs_xml_escape(path.data ? path.data : "");
     args = xasprintf("<_this type=\"SearchIndex\">%s</_this>"
                      "<inventoryPath>%s</inventoryPath>",
                      si, p);
@@ -430,23 +434,41 @@ out:
     return rc;
 }
 
-int odca_vs_vim_property(struct odca_conn *c, const char *type, const char *id,
-                         const char *property, char **value,
+/* "<propSet><type>T</type><pathSet>P</pathSet>...</propSet>" for props. */
+static char *prop_set(const char *type, const char *const *props)
+{
+    struct odca_buf b = {0};
+    char *t = odca_vs_xml_escape(type);
+
+    odca_buf_printf(&b, "<propSet><type>%s</type>", t);
+    for (size_t i = 0; props[i]; i++) {
+        char *p = odca_vs_xml_escape(props[i]);
+
+        odca_buf_printf(&b, "<pathSet>%s</pathSet>", p);
+        free(p);
+    }
+    odca_buf_puts(&b, "</propSet>");
+    free(t);
+    return odca_buf_steal(&b);
+}
+
+int odca_vs_vim_retrieve(struct odca_conn *c, const char *type, const char *id,
+                         const char *const *props, xmlDocPtr *doc,
                          struct odca_error **err)
 {
     struct odca_error *e = NULL;
     struct fault f = {0};
-    xmlDocPtr doc = NULL;
-    char *pc = xml_escape(c->property_collector), *t = xml_escape(type);
-    char *i = xml_escape(id), *p = xml_escape(property);
-    char *args = xasprintf(
-        "<_this type=\"PropertyCollector\">%s</_this><specSet><propSet>"
-        "<type>%s</type><pathSet>%s</pathSet></propSet><objectSet>"
-        "<obj type=\"%s\">%s</obj></objectSet></specSet>",
-        pc, t, p, t, i);
+    char *pc = odca_vs_xml_escape(c->property_collector);
+    char *t = odca_vs_xml_escape(type), *i = odca_vs_xml_escape(id);
+    char *set = prop_set(type, props);
+    char *args = xasprintf("<_this type=\"PropertyCollector\">%s</_this>"
+                           "<specSet>%s<objectSet><obj type=\"%s\">%s</obj>"
+                           "</objectSet></specSet>",
+                           pc, set, t, i);
     int rc = -1;
 
-    if (vim_call(c, "RetrieveProperties", args, &doc, &f, &e) < 0) {
+    *doc = NULL;
+    if (vim_call(c, "RetrieveProperties", args, doc, &f, &e) < 0) {
         if (f.type && strcmp(f.type, "ManagedObjectNotFound") == 0) {
             odca_error_free(e); /* deleted meanwhile */
             rc = 0;
@@ -455,11 +477,64 @@ int odca_vs_vim_property(struct odca_conn *c, const char *type, const char *id,
         }
         goto out;
     }
-    *value = first_text(doc, "//*[local-name()='returnval']/"
-                             "*[local-name()='propSet']/*[local-name()='val']");
-    if (*value) {
+    if (first_text_is(*doc, "//*[local-name()='returnval']")) {
         rc = 1;
-    } else if (first_text_is(doc, "//*[local-name()='returnval']")) {
+    } else {
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+        rc = 0;
+    }
+out:
+    fault_release(&f);
+    free(pc);
+    free(t);
+    free(i);
+    free(set);
+    free(args);
+    return rc;
+}
+
+char *odca_vs_vim_value(xmlDocPtr doc, const char *property)
+{
+    char *xpath = xasprintf("//*[local-name()='propSet'][*[local-name()="
+                            "'name']='%s']/*[local-name()='val']",
+                            property);
+    char *text = first_text(doc, xpath);
+
+    free(xpath);
+    return text;
+}
+
+xmlNodePtr odca_vs_vim_node(xmlDocPtr doc, const char *property)
+{
+    char *xpath = xasprintf("//*[local-name()='propSet'][*[local-name()="
+                            "'name']='%s']/*[local-name()='val']",
+                            property);
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr res =
+        ctx ? xmlXPathEvalExpression(BAD_CAST xpath, ctx) : NULL;
+    xmlNodePtr node = NULL;
+
+    if (res && res->nodesetval && res->nodesetval->nodeNr > 0)
+        node = res->nodesetval->nodeTab[0];
+    xmlXPathFreeObject(res);
+    xmlXPathFreeContext(ctx);
+    free(xpath);
+    return node;
+}
+
+int odca_vs_vim_property(struct odca_conn *c, const char *type, const char *id,
+                         const char *property, char **value,
+                         struct odca_error **err)
+{
+    const char *props[] = {property, NULL};
+    xmlDocPtr doc = NULL;
+    int rc = odca_vs_vim_retrieve(c, type, id, props, &doc, err);
+
+    if (rc <= 0)
+        return rc;
+    *value = odca_vs_vim_value(doc, property);
+    if (!*value) {
         /* the object is there, the property is not (a missingSet) */
         char *why = first_text(doc, "//*[local-name()='missingSet']/"
                                     "*[local-name()='fault']/*/@*"
@@ -470,18 +545,138 @@ int odca_vs_vim_property(struct odca_conn *c, const char *type, const char *id,
                        "has no property '%s' (%s)",
                        c->endpoint, type, id, property, why ? why : "missing");
         free(why);
-    } else {
-        rc = 0;
+        rc = -1;
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/*
+ * A method the endpoint does not implement (vcsim's NotImplemented, a
+ * vCenter's NotSupported) is its lack, a SKIP: say so.
+ */
+static void lack_of(struct odca_conn *c, const char *method,
+                    const struct fault *f, struct odca_error *e)
+{
+    char *m;
+
+    if (!e || !f->type ||
+        (strcmp(f->type, "NotImplemented") != 0 &&
+         strcmp(f->type, "NotSupported") != 0))
+        return;
+    m = xasprintf("endpoint %s lacks %s: %s", c->endpoint, method, e->message);
+    free(e->message);
+    e->message = m;
+    e->kind = ODCA_ERR_UNSUPPORTED;
+}
+
+int odca_vs_vim_invoke(struct odca_conn *c, const char *method,
+                       const char *args, xmlDocPtr *doc,
+                       struct odca_error **err)
+{
+    struct odca_error *e = NULL;
+    struct fault f = {0};
+    int rc = vim_call(c, method, args, doc, &f, &e);
+
+    if (rc < 0) {
+        lack_of(c, method, &f, e);
+        odca_error_propagate(err, e);
+    }
+    fault_release(&f);
+    return rc;
+}
+
+/* A task's end: its result (a moref, or NULL) or its error. */
+static int task_outcome(struct odca_conn *c, const char *method, xmlDocPtr doc,
+                        const char *state, char **result,
+                        struct odca_error **err)
+{
+    struct fault f = {0};
+    struct odca_error *e = NULL;
+
+    if (strcmp(state, "success") == 0) {
+        if (result)
+            *result = odca_vs_vim_value(doc, "info.result");
+        return 0;
+    }
+    f.type = first_text(doc, "//*[local-name()='val']/*[local-name()="
+                             "'fault']/@*[local-name()='type']");
+    f.message = first_text(doc, "//*[local-name()='val']/*[local-name()="
+                                "'localizedMessage']");
+    if (f.type && strchr(f.type, ':')) { /* "vim25:NotSupported" */
+        char *bare = xstrdup(strchr(f.type, ':') + 1);
+
+        free(f.type);
+        f.type = bare;
+    }
+    odca_error_set(&e, ODCA_ERR_REFUSED, "endpoint '%s': %s failed: %s%s%s%s",
+                   c->endpoint, method,
+                   f.message && *f.message ? f.message : "no message",
+                   f.type ? " (" : "", f.type ? f.type : "", f.type ? ")" : "");
+    lack_of(c, method, &f, e);
+    odca_error_propagate(err, e);
+    fault_release(&f);
+    return -1;
+}
+
+int odca_vs_vim_task(struct odca_conn *c, const char *method, const char *args,
+                     char **result, struct odca_error **err)
+{
+    static const char *const props[] = {"info.state", "info.error",
+                                        "info.result", NULL};
+    int64_t deadline = odca_vs_deadline(c), pause = 100;
+    xmlDocPtr doc = NULL;
+    char *task = NULL, *state = NULL;
+    int rc = -1, found;
+
+    if (result)
+        *result = NULL;
+    if (odca_vs_vim_invoke(c, method, args, &doc, err) < 0)
+        goto out;
+    task = first_text(doc, "//*[local-name()='returnval']");
+    xmlFreeDoc(doc);
+    doc = NULL;
+    if (!task || !*task) {
+        odca_error_set(err, ODCA_ERR_ENDPOINT,
+                       "endpoint '%s': POST /sdk %s answered without a task",
+                       c->endpoint, method);
+        goto out;
+    }
+    for (;;) {
+        if ((found = odca_vs_vim_retrieve(c, "Task", task, props, &doc, err)) <
+            0)
+            goto out;
+        if (!found) {
+            odca_error_set(err, ODCA_ERR_ENDPOINT,
+                           "endpoint '%s': task %s of %s vanished", c->endpoint,
+                           task, method);
+            goto out;
+        }
+        free(state);
+        state = odca_vs_vim_value(doc, "info.state");
+        if (state &&
+            (strcmp(state, "success") == 0 || strcmp(state, "error") == 0)) {
+            rc = task_outcome(c, method, doc, state, result, err);
+            goto out;
+        }
+        xmlFreeDoc(doc);
+        doc = NULL;
+        if (odca_now_mono_ms() + pause > deadline) {
+            odca_error_set(err, ODCA_ERR_TIMEOUT,
+                           "endpoint '%s': %s (task %s) still %s after %d s",
+                           c->endpoint, method, task,
+                           state ? state : "without a state", c->op_timeout_s);
+            goto out;
+        }
+        odca_sleep_ms(pause);
+        if (pause < 1000)
+            pause *= 2;
     }
 out:
-    fault_release(&f);
     if (doc)
         xmlFreeDoc(doc);
-    free(pc);
-    free(t);
-    free(i);
-    free(p);
-    free(args);
+    free(task);
+    free(state);
     return rc;
 }
 

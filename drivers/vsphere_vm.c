@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the vSphere driver reads through libvirt's vpx driver, and how it
- * words libvirt's failures: the VM's configuration (all of it when libvirt
- * can read the VM's .vmx, the rest marked unknown when it cannot), CHK-01's
- * inventory with the vCenter's own API versions added, and the errors of
- * forwarded slots, where what the endpoint does not implement becomes a
- * SKIP naming it instead of a FAIL.
+ * words libvirt's failures: CHK-01's inventory with the vCenter's own API
+ * versions added, and the errors of forwarded slots, where what the
+ * endpoint does not implement becomes a SKIP naming it instead of a FAIL.
+ * (A VM's configuration is read through vim25: vsphere_hw.c.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -161,64 +160,4 @@ int odca_vs_inventory(struct odca_conn *c, json_object **out,
     json_object_object_add(inv, "network", named(c->network, c->ids.network));
     *out = inv;
     return 0;
-}
-
-/*
- * What virDomainGetInfo tells (name, UUID, vCPUs, memory), for a VM whose
- * .vmx libvirt could not read (why: its message): everything else is
- * marked unknown with that reason, never guessed.
- */
-static int inquire_basic(struct odca_conn *c, const char *vm, const char *why,
-                         struct odca_vm_spec **out, struct odca_error **err)
-{
-    static const char *const unknown[] = {"description", "metadata", "firmware",
-                                          "arch",        "disks",    "nics"};
-    virDomainPtr dom = virDomainLookupByName(odca_lv_virconn(c->lv), vm);
-    char uuid[VIR_UUID_STRING_BUFLEN];
-    struct odca_vm_spec *spec;
-    virDomainInfo info;
-    char *reason;
-
-    if (!dom || virDomainGetInfo(dom, &info) < 0 ||
-        virDomainGetUUIDString(dom, uuid) < 0) {
-        odca_lv_error(c->lv, err, "cannot inquire '%s'", vm);
-        odca_vs_lv_error(c, err);
-        if (dom)
-            virDomainFree(dom);
-        return -1;
-    }
-    spec = odca_vm_spec_new();
-    spec->name = xstrdup(vm);
-    spec->uuid = xstrdup(uuid);
-    spec->vcpus = info.nrVirtCpu;
-    spec->memory_kib = info.maxMem;
-    reason = xasprintf("libvirt's vpx driver reads it from the VM's .vmx "
-                       "file on endpoint %s and could not (%s)",
-                       c->endpoint, after_prefix(why));
-    for (size_t i = 0; i < ODCA_ARRAY_SIZE(unknown); i++)
-        odca_vm_spec_set_unknown(spec, unknown[i], reason);
-    free(reason);
-    virDomainFree(dom);
-    *out = spec;
-    return 0;
-}
-
-int odca_vs_inquire(struct odca_conn *c, const char *vm,
-                    struct odca_vm_spec **out, struct odca_error **err)
-{
-    struct odca_error *e = NULL;
-    int rc;
-
-    if (odca_libvirt_driver.inquire(c->lv, vm, out, &e) == 0)
-        return 0;
-    /* an endpoint that died is not a .vmx libvirt cannot read (a VM that
-       is not there fails its lookup below) */
-    if (e->kind != ODCA_ERR_REFUSED) {
-        odca_vs_lv_error(c, &e);
-        odca_error_propagate(err, e);
-        return -1;
-    }
-    rc = inquire_basic(c, vm, e->message, out, err);
-    odca_error_free(e);
-    return rc;
 }
