@@ -263,6 +263,26 @@ static int act_undefine(struct odca_step_ctx *ctx, json_object *args,
     return 0;
 }
 
+/*
+ * Why the disks of spec (as last read back) cannot be looked for: the
+ * endpoint could not tell them, or where one of them is kept.  NULL when
+ * they can; caller frees.  Without this a VM whose disks were unknown
+ * would leave "0 disks" behind: a pass that cannot fail.
+ */
+static char *disks_untold(const struct odca_vm_spec *spec, const char *ep)
+{
+    for (size_t i = 0; i < spec->n_unknown; i++)
+        if (strcmp(spec->unknown_paths[i], "disks") == 0)
+            return xasprintf("endpoint %s could not tell the VM's disks: %s",
+                             ep, spec->unknown_why[i]);
+    for (size_t i = 0; i < spec->n_disks; i++)
+        if (!spec->disks[i].path)
+            return xasprintf("endpoint %s did not tell where disk %zu is "
+                             "kept",
+                             ep, i);
+    return NULL;
+}
+
 /* Whether each disk the VM had (as last read back) still exists. */
 static int act_storage(struct odca_step_ctx *ctx, json_object *args,
                        json_object **obs, struct odca_error **err)
@@ -272,6 +292,7 @@ static int act_storage(struct odca_step_ctx *ctx, json_object *args,
     const struct odca_driver *drv;
     struct odca_conn *conn;
     json_object *disks;
+    char *untold;
     int left = 0;
     size_t i;
 
@@ -284,19 +305,23 @@ static int act_storage(struct odca_step_ctx *ctx, json_object *args,
                        alias);
         return -1;
     }
+    if ((untold = disks_untold(spec, odca_ctx_endpoint_name(ctx)))) {
+        odca_error_set(err, ODCA_ERR_UNSUPPORTED, "%s", untold);
+        free(untold);
+        return -1;
+    }
     disks = json_object_new_array();
     for (i = 0; i < spec->n_disks; i++) {
         const char *path = spec->disks[i].path;
         json_object *d = json_object_new_object();
-        int exists = path ? drv->storage_exists(conn, path, err) : 0;
+        int exists = drv->storage_exists(conn, path, err);
 
         if (exists < 0) {
             json_object_put(d);
             json_object_put(disks);
             return -1;
         }
-        json_object_object_add(d, "path", path ? json_object_new_string(path)
-                                               : NULL);
+        json_object_object_add(d, "path", json_object_new_string(path));
         json_object_object_add(d, "exists", json_object_new_boolean(exists));
         json_object_array_add(disks, d);
         left += exists;
