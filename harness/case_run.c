@@ -20,6 +20,9 @@ struct blocker {
     char *reason;
     int dead_step;             /* the step that found dead_ep dead */
     const struct odca_endpoint *dead_ep;
+    /* saves of stimuli that were skipped: name -> why (a string).  A step
+       that refers to one tests a premise that did not happen. */
+    json_object *unmade;
 };
 
 static json_object *builtin_observations(const struct odca_case_env *env)
@@ -224,6 +227,67 @@ static int precheck(struct odca_step_ctx *ctx, const struct odca_step *step,
     return 0;
 }
 
+struct premise_scan {
+    json_object *unmade;
+    const char *why; /* borrowed from unmade: the first unmade save named */
+};
+
+static int find_unmade(const char *name, const char *where, void *opaque,
+                       struct odca_error **err)
+{
+    struct premise_scan *scan = opaque;
+    json_object *why;
+
+    (void)where;
+    (void)err;
+    if (!scan->why && json_object_object_get_ex(scan->unmade, name, &why))
+        scan->why = json_object_get_string(why);
+    return 0;
+}
+
+/*
+ * The reason (caller frees) why step cannot test what it was written for,
+ * or NULL.  A step that refers to what a skipped stimulus would have saved
+ * (a marker that was never written) would judge a state that never came
+ * about: it is skipped as a whole, not failed by its other expectations.
+ * A skipped check's save is different: it only observed, so the steps that
+ * use it skip just the expectations that need it.
+ */
+static char *premise_missing(const struct odca_step *step,
+                             const struct blocker *blocked)
+{
+    struct premise_scan scan = {.unmade = blocked->unmade};
+    size_t i;
+
+    if (!blocked->unmade)
+        return NULL;
+    /* The loader already refused malformed references: no error here. */
+    odca_ref_scan_json(step->args, "args", find_unmade, &scan, NULL);
+    for (i = 0; !scan.why && i < step->n_expects; i++)
+        odca_ref_scan_json(step->expects[i].value, "expect", find_unmade,
+                           &scan, NULL);
+    return scan.why ? xasprintf(ODCA_PREMISE_PREFIX "%s", scan.why) : NULL;
+}
+
+/* A skipped stimulus's save will never be there: remember why. */
+static void note_unmade(const struct odca_step *step,
+                        const struct odca_step_result *s, struct blocker *blocked)
+{
+    char *why;
+
+    if (step->kind != ODCA_STIMULUS || !step->save ||
+        s->verdict != ODCA_V_SKIP)
+        return;
+    if (!blocked->unmade)
+        blocked->unmade = json_object_new_object();
+    why = xasprintf("step %d (%s), which saves ${%s}, was skipped: %s",
+                    s->index, s->action, step->save,
+                    s->reason ? s->reason : "no reason given");
+    json_object_object_add(blocked->unmade, step->save,
+                           json_object_new_string(why));
+    free(why);
+}
+
 /*
  * What a stimulus that did not happen means for the steps after it.  A step
  * skipped for an unmet need or an unobserved value blocks nothing: the
@@ -283,6 +347,12 @@ static void run_step(struct odca_step_ctx *ctx, const struct odca_step *step,
         soft_skip = s->verdict == ODCA_V_SKIP && !blocked->reason;
         goto out;
     }
+    if ((missing = premise_missing(step, blocked))) {
+        set_reason(s, ODCA_V_SKIP, missing);
+        missing = NULL;
+        soft_skip = 1;
+        goto out;
+    }
     if (odca_ref_resolve(step->args, ctx->obs, &args, &missing)) {
         set_reason(s, ODCA_V_SKIP, missing);
         soft_skip = 1;
@@ -325,6 +395,7 @@ out:
         blocked->dead_ep = ctx->ep;
     }
     block_after(step, s, soft_skip, blocked);
+    note_unmade(step, s, blocked);
 }
 
 /* Remove every VM the case created that is still there. */
@@ -416,6 +487,8 @@ void odca_case_run(const struct odca_case_env *env,
     teardown(&ctx);
     res->duration_ms = odca_now_mono_ms() - start;
     free(blocked.reason);
+    if (blocked.unmade)
+        json_object_put(blocked.unmade);
     free(case_unmet);
     odca_ctx_release(&ctx);
 }

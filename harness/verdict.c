@@ -117,7 +117,9 @@ static void collect(struct odca_case_result *c, enum odca_verdict v)
     for (i = 0; i < c->n_steps; i++) {
         const struct odca_step_result *s = &c->steps[i];
 
-        if (s->reason && odca_starts_with(s->reason, ODCA_BLOCKED_PREFIX))
+        if (s->reason &&
+            (odca_starts_with(s->reason, ODCA_BLOCKED_PREFIX) ||
+             odca_starts_with(s->reason, ODCA_PREMISE_PREFIX)))
             continue;
         if (s->verdict == v ||
             (v == ODCA_V_SKIP && (s->verdict == ODCA_V_PARTIAL ||

@@ -16,6 +16,14 @@
 #define ODCA_BLOCKED_PREFIX "depends on step "
 
 /*
+ * How the reason of a step skipped because a stimulus it refers to was
+ * skipped begins ("its premise did not happen: step 5 (guest.marker.write),
+ * which saves ${marker}, was skipped: ..."); case reasons name that
+ * stimulus instead.
+ */
+#define ODCA_PREMISE_PREFIX "its premise did not happen: "
+
+/*
  * Set c->verdict and add c->reasons from c->steps:
  *   FAIL    if any step failed (with rule "any": unless a check passed);
  *   ERROR   if the harness could not evaluate some step (and none failed);

@@ -329,6 +329,69 @@ START_TEST(an_exclusive_case_runs_alone_on_its_endpoint)
 }
 END_TEST
 
+/* Step i (from 1) of case c. */
+static json_object *step_of(json_object *c, size_t i)
+{
+    return json_object_array_get_idx(get(c, "steps"), i - 1);
+}
+
+/*
+ * A skipped stimulus's save is a premise: a step that refers to it would
+ * judge a state that never came about, so it skips as a whole (PORT-08
+ * read back a marker the source never wrote and failed).  A skipped
+ * check's save skips only the expectations that use it.
+ */
+START_TEST(a_step_whose_premise_did_not_happen_skips_as_a_whole)
+{
+    char *dir = tmpdir();
+    char *args[] = {"run", "--suite", SRC("tests/data/premise.json"), "--endpoint",
+                    NULL, "--out", dir, NULL};
+    char *ep = xasprintf("solo=test://%s", SRC("drivers/testnode/cloud-a.xml"));
+    json_object *report, *c, *s, *reasons;
+    struct outcome o;
+
+    args[4] = ep;
+    run(dir, args, &o);
+    ck_assert_msg(o.status == 1, "exit %d: %s", o.status, o.err); /* PREM-02 */
+    report = load_report(dir);
+
+    c = find_case(report, "PREM-01", "solo");
+    ck_assert_str_eq(str(step_of(c, 2), "verdict"), "SKIP");
+    s = step_of(c, 3);
+    ck_assert_msg(!strcmp(str(s, "verdict"), "SKIP"), "step 3: %s (%s)",
+                  str(s, "verdict"), str(s, "reason"));
+    ck_assert_str_eq(str(s, "reason"),
+                     "its premise did not happen: step 2 (guest.marker.write), "
+                     "which saves ${marker}, was skipped: endpoint solo lacks "
+                     "guest-probe: libvirt test driver has no guest console");
+    /* a stimulus skipped for its premise is itself a premise */
+    ck_assert_str_eq(str(step_of(c, 4), "verdict"), "SKIP");
+    ck_assert_ptr_nonnull(strstr(str(step_of(c, 4), "reason"), "saves ${marker}"));
+    ck_assert_ptr_nonnull(strstr(str(step_of(c, 5), "reason"),
+                                 "step 4 (vm.snapshot.create), which saves ${snap}"));
+    ck_assert_str_eq(str(step_of(c, 6), "verdict"), "PASS");
+    ck_assert_str_eq(str(c, "verdict"), "PARTIAL");
+    /* the case names the stimulus that did not happen, once */
+    reasons = get(c, "reasons");
+    ck_assert_int_eq((int)json_object_array_length(reasons), 1);
+    ck_assert_ptr_nonnull(strstr(json_object_get_string(json_object_array_get_idx(reasons, 0)),
+                                 "guest.marker.write"));
+
+    c = find_case(report, "PREM-02", "solo");
+    ck_assert_str_eq(str(step_of(c, 2), "verdict"), "SKIP");
+    s = step_of(c, 3);
+    ck_assert_str_eq(str(s, "verdict"), "FAIL");
+    ck_assert_str_eq(str(json_object_array_get_idx(get(s, "expectations"), 1), "verdict"),
+                     "SKIP");
+    ck_assert_str_eq(str(c, "verdict"), "FAIL");
+    json_object_put(report);
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+    free(ep);
+}
+END_TEST
+
 START_TEST(sigint_stops_the_run_cleans_up_and_keeps_the_reports)
 {
     char *dir = tmpdir();
@@ -538,6 +601,7 @@ static Suite *e2e_suite(void)
                         (int)ODCA_ARRAY_SIZE(bad_runs));
     tcase_add_test(tc, sigint_stops_the_run_cleans_up_and_keeps_the_reports);
     tcase_add_test(tc, an_exclusive_case_runs_alone_on_its_endpoint);
+    tcase_add_test(tc, a_step_whose_premise_did_not_happen_skips_as_a_whole);
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
     tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
