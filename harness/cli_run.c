@@ -33,7 +33,7 @@ static void usage(FILE *f)
 {
     fputs("usage: odca-harness run [--suite FILE]... [--case ID|GLOB]...\n"
           "                        [--config FILE]... [--endpoint NAME=URI]...\n"
-          "                        [--out DIR] [--jobs N]\n"
+          "                        [--out DIR] [--jobs N] [--shard K/N]\n"
           "\n"
           "Run the suites (default: every suite shipped in suites/) on the\n"
           "endpoints (default: the embedded cloud-a and cloud-b, libvirt\n"
@@ -46,6 +46,9 @@ static void usage(FILE *f)
           "  --endpoint NAME=URI an endpoint (repeatable)\n"
           "  --out DIR           where the reports go\n"
           "  --jobs N            cases run at once (default: the core count)\n"
+          "  --shard K/N         run only shard K of N of the plan (round\n"
+          "                      robin); 'odca-harness merge' joins the N\n"
+          "                      reports into one\n"
           "\n"
           "Exit status: 0 no case failed or errored, 1 a case failed, 2 bad\n"
           "usage or input, 3 harness or endpoint error (and no failure),\n"
@@ -139,7 +142,7 @@ static int exit_code(const struct odca_run_result *run, int signo)
 
 /* Parse run's options into c; returns -1 (after printing) on bad usage. */
 static int parse_args(int argc, char **argv, struct cli_common *c,
-                      const char **out, int *jobs)
+                      const char **out, int *jobs, const char **shard)
 {
     static const struct option opts[] = {
         {"suite", required_argument, NULL, 's'},
@@ -148,13 +151,14 @@ static int parse_args(int argc, char **argv, struct cli_common *c,
         {"endpoint", required_argument, NULL, 'e'},
         {"out", required_argument, NULL, 'o'},
         {"jobs", required_argument, NULL, 'j'},
+        {"shard", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int opt;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:c:f:e:o:j:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:c:f:e:o:j:k:h", opts, NULL)) != -1) {
         if (cli_common_option(c, opt, optarg))
             continue;
         switch (opt) {
@@ -168,6 +172,9 @@ static int parse_args(int argc, char **argv, struct cli_common *c,
                         optarg);
                 return -1;
             }
+            break;
+        case 'k':
+            *shard = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -257,24 +264,29 @@ int cli_run(int argc, char **argv)
     struct odca_plan plan = {0};
     struct odca_error *err = NULL;
     struct run_state st = {0};
-    const char *out = NULL;
+    const char *out = NULL, *shard = NULL;
+    unsigned shard_index = 0, shard_count = 0;
     char *run_id = NULL, *out_dir = NULL;
     size_t n_suites = 0;
     int jobs = 0, code, rc;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
-    rc = parse_args(argc, argv, &c, &out, &jobs);
+    rc = parse_args(argc, argv, &c, &out, &jobs, &shard);
     if (rc != 0) {
         cli_common_release(&c);
         return rc > 0 ? ODCA_EXIT_OK : ODCA_EXIT_USAGE;
     }
-    if (cli_load_suites(&c, &suites, &n_suites, &err) < 0 ||
+    if ((shard && odca_plan_shard_parse(shard, &shard_index, &shard_count,
+                                        &err) < 0) ||
+        cli_load_suites(&c, &suites, &n_suites, &err) < 0 ||
         cli_load_config(&c, &cfg, &err) < 0 ||
         odca_plan_build(suites, n_suites, c.cases, c.n_cases, cfg.n_endpoints,
                         &plan, &err) < 0) {
         code = cli_fail(err);
         goto out;
     }
+    if (shard)
+        odca_plan_shard(&plan, shard_index, shard_count);
     if (!jobs)
         jobs = cfg.jobs ? cfg.jobs : (cores > 0 ? (int)cores : 1);
     run_id = new_run_id();

@@ -83,7 +83,43 @@ int odca_plan_build(struct odca_suite *const *suites, size_t n_suites,
             }
         }
     }
+    plan->n_jobs_whole = plan->n_jobs;
     return 0;
+}
+
+int odca_plan_shard_parse(const char *text, unsigned *index, unsigned *count,
+                          struct odca_error **err)
+{
+    const char *slash = strchr(text, '/');
+    char *k_text = slash ? xstrndup(text, (size_t)(slash - text)) : NULL;
+    int k = 0, n = 0, rc = -1;
+
+    if (!k_text || odca_parse_int(k_text, 1, 10000, &k) < 0 ||
+        odca_parse_int(slash + 1, 1, 10000, &n) < 0 || k > n) {
+        odca_error_set(err, ODCA_ERR_INPUT,
+                       "--shard '%s': expected K/N, shard K of N, with "
+                       "1 <= K <= N <= 10000 (like 2/4)",
+                       text);
+        goto out;
+    }
+    *index = (unsigned)k;
+    *count = (unsigned)n;
+    rc = 0;
+out:
+    free(k_text);
+    return rc;
+}
+
+void odca_plan_shard(struct odca_plan *plan, unsigned index, unsigned count)
+{
+    size_t from, to = 0;
+
+    plan->n_jobs_whole = plan->n_jobs;
+    plan->shard_index = index;
+    plan->shard_count = count;
+    for (from = index - 1; from < plan->n_jobs; from += count)
+        plan->jobs[to++] = plan->jobs[from];
+    plan->n_jobs = to;
 }
 
 void odca_plan_release(struct odca_plan *plan)

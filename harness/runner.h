@@ -55,6 +55,10 @@ struct odca_job {
 struct odca_plan {
     struct odca_job *jobs;
     size_t n_jobs;
+    /* a shard's part of the whole plan (odca_plan_shard), else 0 of 0 */
+    unsigned shard_index; /* 1-based */
+    unsigned shard_count;
+    size_t n_jobs_whole;  /* jobs of the whole plan, before sharding */
 };
 
 /*
@@ -67,6 +71,21 @@ int odca_plan_build(struct odca_suite *const *suites, size_t n_suites,
                     size_t n_endpoints, struct odca_plan *plan,
                     struct odca_error **err);
 void odca_plan_release(struct odca_plan *plan);
+
+/*
+ * "K/N" (1 <= K <= N <= 10000) into *index and *count; ODCA_ERR_INPUT
+ * naming the flag otherwise.
+ */
+int odca_plan_shard_parse(const char *text, unsigned *index, unsigned *count,
+                          struct odca_error **err);
+/*
+ * Keep shard index of count: the jobs at positions index-1, index-1+count,
+ * ... of the whole plan.  Round robin, not slices: the plan is ordered by
+ * suite and case, so slices would give one shard every slow guest case.
+ * Every shard of the same suites, cases and endpoints gets the same whole
+ * plan, so the N shards together run each job exactly once.
+ */
+void odca_plan_shard(struct odca_plan *plan, unsigned index, unsigned count);
 /* Whether a case id matches any of the patterns (all if none). */
 int odca_plan_case_selected(const char *id, char *const *patterns,
                             size_t n_patterns);

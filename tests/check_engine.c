@@ -390,6 +390,56 @@ START_TEST(plan_filters_cases_by_glob_and_refuses_an_unmatched_one)
 }
 END_TEST
 
+/* The N shards together hold every job of the whole plan exactly once. */
+START_TEST(shards_partition_the_plan_round_robin)
+{
+    struct odca_error *err = NULL;
+    struct odca_suite *s = odca_suite_parse(plan_suite, strlen(plan_suite), "p.json", &err);
+    struct odca_plan whole, part;
+    unsigned k, n, seen[9] = {0};
+    size_t i, j;
+
+    ck_assert_int_eq(odca_plan_build(&s, 1, NULL, 0, 3, &whole, &err), 0);
+    ck_assert_int_eq((int)whole.n_jobs, 9);
+    for (k = 1; k <= 4; k++) {
+        ck_assert_int_eq(odca_plan_build(&s, 1, NULL, 0, 3, &part, &err), 0);
+        odca_plan_shard(&part, k, 4);
+        ck_assert_uint_eq(part.n_jobs, k == 1 ? 3 : 2);
+        ck_assert_uint_eq(part.n_jobs_whole, 9);
+        for (i = 0; i < part.n_jobs; i++) {
+            for (j = 0; j < whole.n_jobs; j++)
+                if (!memcmp(&part.jobs[i], &whole.jobs[j], sizeof(whole.jobs[j])))
+                    break;
+            ck_assert_uint_lt(j, whole.n_jobs);
+            ck_assert_uint_eq(j % 4, k - 1);
+            seen[j]++;
+        }
+        odca_plan_release(&part);
+    }
+    for (j = 0; j < 9; j++)
+        ck_assert_uint_eq(seen[j], 1);
+    /* more shards than jobs: the last ones are empty, not an error */
+    ck_assert_int_eq(odca_plan_build(&s, 1, NULL, 0, 3, &part, &err), 0);
+    odca_plan_shard(&part, 12, 12);
+    ck_assert_uint_eq(part.n_jobs, 0);
+    odca_plan_release(&part);
+
+    ck_assert_int_eq(odca_plan_shard_parse("2/4", &k, &n, &err), 0);
+    ck_assert_uint_eq(k, 2);
+    ck_assert_uint_eq(n, 4);
+    static const char *const bad[] = {"0/4", "5/4", "4", "/4", "2/", "a/b", "2/4/6", "-1/4", ""};
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(odca_plan_shard_parse(bad[i], &k, &n, &err), -1);
+        ck_assert_msg(strstr(err->message, "expected K/N") != NULL, "%s: %s", bad[i],
+                      err->message);
+        odca_error_free(err);
+        err = NULL;
+    }
+    odca_plan_release(&whole);
+    odca_suite_free(s);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -411,6 +461,7 @@ static Suite *engine_suite(void)
     tcase_add_test(verdict, a_check_step_verdict_comes_from_its_expectations);
     tcase_add_test(plan, plan_runs_endpoint_cases_per_endpoint_and_pair_cases_per_ordered_pair);
     tcase_add_test(plan, plan_filters_cases_by_glob_and_refuses_an_unmatched_one);
+    tcase_add_test(plan, shards_partition_the_plan_round_robin);
     suite_add_tcase(s, refs);
     suite_add_tcase(s, match);
     suite_add_tcase(s, verdict);
