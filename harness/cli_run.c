@@ -19,6 +19,7 @@
 #include "report.h"
 #include "runner.h"
 #include "util.h"
+#include "waiver.h"
 
 struct run_state {
     const char *out_dir;
@@ -34,6 +35,7 @@ static void usage(FILE *f)
     fputs("usage: odca-harness run [--suite FILE]... [--case ID|GLOB]...\n"
           "                        [--config FILE]... [--endpoint NAME=URI]...\n"
           "                        [--out DIR] [--jobs N] [--shard K/N]\n"
+          "                        [--waivers FILE]\n"
           "\n"
           "Run the suites (default: every suite shipped in suites/) on the\n"
           "endpoints (default: the embedded cloud-a and cloud-b, libvirt\n"
@@ -49,6 +51,8 @@ static void usage(FILE *f)
           "  --shard K/N         run only shard K of N of the plan (round\n"
           "                      robin); 'odca-harness merge' joins the N\n"
           "                      reports into one\n"
+          "  --waivers FILE      known issues: a FAIL a valid waiver matches\n"
+          "                      is WAIVED (not failing), with its reason\n"
           "\n"
           "Exit status: 0 no case failed or errored, 1 a case failed, 2 bad\n"
           "usage or input, 3 harness or endpoint error (and no failure),\n"
@@ -141,8 +145,15 @@ static int exit_code(const struct odca_run_result *run, int signo)
 }
 
 /* Parse run's options into c; returns -1 (after printing) on bad usage. */
+struct run_flags {
+    const char *out;
+    const char *shard;
+    const char *waivers;
+    int jobs;
+};
+
 static int parse_args(int argc, char **argv, struct cli_common *c,
-                      const char **out, int *jobs, const char **shard)
+                      struct run_flags *flags)
 {
     static const struct option opts[] = {
         {"suite", required_argument, NULL, 's'},
@@ -152,21 +163,22 @@ static int parse_args(int argc, char **argv, struct cli_common *c,
         {"out", required_argument, NULL, 'o'},
         {"jobs", required_argument, NULL, 'j'},
         {"shard", required_argument, NULL, 'k'},
+        {"waivers", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int opt;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:c:f:e:o:j:k:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:c:f:e:o:j:k:w:h", opts, NULL)) != -1) {
         if (cli_common_option(c, opt, optarg))
             continue;
         switch (opt) {
         case 'o':
-            *out = optarg;
+            flags->out = optarg;
             break;
         case 'j':
-            if (odca_parse_int(optarg, 1, 1024, jobs) < 0) {
+            if (odca_parse_int(optarg, 1, 1024, &flags->jobs) < 0) {
                 fprintf(stderr, "odca-harness: --jobs '%s': expected a "
                                 "number from 1 to 1024\n",
                         optarg);
@@ -174,7 +186,10 @@ static int parse_args(int argc, char **argv, struct cli_common *c,
             }
             break;
         case 'k':
-            *shard = optarg;
+            flags->shard = optarg;
+            break;
+        case 'w':
+            flags->waivers = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -214,12 +229,14 @@ static void print_scorecard(const struct odca_run_result *run,
 /* Everything loaded and valid; run it with signals handled. */
 static int execute(struct odca_suite **suites, size_t n_suites,
                    struct odca_config *cfg, const struct odca_plan *plan,
-                   const char *run_id, struct run_state *st, int jobs)
+                   const char *run_id, struct run_state *st, int jobs,
+                   struct odca_waivers *waivers)
 {
     struct odca_run_opts ro = {.run_id = run_id,
                                .jobs = jobs,
                                .on_case_done = on_case_done,
-                               .opaque = st};
+                               .opaque = st,
+                               .waivers = waivers};
     struct odca_error *err = NULL;
     struct odca_run_result *run;
     sigset_t set;
@@ -264,20 +281,23 @@ int cli_run(int argc, char **argv)
     struct odca_plan plan = {0};
     struct odca_error *err = NULL;
     struct run_state st = {0};
-    const char *out = NULL, *shard = NULL;
+    struct run_flags flags = {0};
+    struct odca_waivers *waivers = NULL;
     unsigned shard_index = 0, shard_count = 0;
     char *run_id = NULL, *out_dir = NULL;
     size_t n_suites = 0;
-    int jobs = 0, code, rc;
+    int jobs, code, rc;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
-    rc = parse_args(argc, argv, &c, &out, &jobs, &shard);
+    rc = parse_args(argc, argv, &c, &flags);
     if (rc != 0) {
         cli_common_release(&c);
         return rc > 0 ? ODCA_EXIT_OK : ODCA_EXIT_USAGE;
     }
-    if ((shard && odca_plan_shard_parse(shard, &shard_index, &shard_count,
-                                        &err) < 0) ||
+    if ((flags.shard && odca_plan_shard_parse(flags.shard, &shard_index,
+                                              &shard_count, &err) < 0) ||
+        (flags.waivers &&
+         !(waivers = odca_waivers_load(flags.waivers, &err))) ||
         cli_load_suites(&c, &suites, &n_suites, &err) < 0 ||
         cli_load_config(&c, &cfg, &err) < 0 ||
         odca_plan_build(suites, n_suites, c.cases, c.n_cases, cfg.n_endpoints,
@@ -285,12 +305,13 @@ int cli_run(int argc, char **argv)
         code = cli_fail(err);
         goto out;
     }
-    if (shard)
+    if (flags.shard)
         odca_plan_shard(&plan, shard_index, shard_count);
+    jobs = flags.jobs;
     if (!jobs)
         jobs = cfg.jobs ? cfg.jobs : (cores > 0 ? (int)cores : 1);
     run_id = new_run_id();
-    out_dir = out ? xstrdup(out) : xasprintf("results/%s", run_id);
+    out_dir = flags.out ? xstrdup(flags.out) : xasprintf("results/%s", run_id);
     if (odca_mkdir_p(out_dir, &err) < 0) {
         code = cli_fail(err);
         goto out;
@@ -301,8 +322,9 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "odca-harness: run %s: %zu cases on %zu endpoints, "
                         "%d at a time\n",
                 run_id, plan.n_jobs, cfg.n_endpoints, jobs);
-    code = execute(suites, n_suites, &cfg, &plan, run_id, &st, jobs);
+    code = execute(suites, n_suites, &cfg, &plan, run_id, &st, jobs, waivers);
 out:
+    odca_waivers_free(waivers);
     odca_plan_release(&plan);
     cli_free_suites(suites, n_suites);
     odca_config_release(&cfg);

@@ -10,7 +10,7 @@ static const char *const verdict_names[ODCA_V_COUNT] = {
     [ODCA_V_PASS] = "PASS",     [ODCA_V_FAIL] = "FAIL",
     [ODCA_V_ERROR] = "ERROR",   [ODCA_V_SKIP] = "SKIP",
     [ODCA_V_PARTIAL] = "PARTIAL", [ODCA_V_DONE] = "DONE",
-    [ODCA_V_NOTRUN] = "NOT-RUN",
+    [ODCA_V_NOTRUN] = "NOT-RUN", [ODCA_V_WAIVED] = "WAIVED",
 };
 
 const char *odca_verdict_name(enum odca_verdict v)
@@ -138,6 +138,16 @@ void odca_step_result_release(struct odca_step_result *s)
     memset(s, 0, sizeof(*s));
 }
 
+void odca_case_waiver_free(struct odca_case_waiver *w)
+{
+    if (!w)
+        return;
+    free(w->reason);
+    free(w->reference);
+    free(w->expires);
+    free(w);
+}
+
 void odca_case_result_release(struct odca_case_result *c)
 {
     size_t i;
@@ -155,6 +165,7 @@ void odca_case_result_release(struct odca_case_result *c)
     for (i = 0; i < c->n_steps; i++)
         odca_step_result_release(&c->steps[i]);
     free(c->steps);
+    odca_case_waiver_free(c->waiver);
     memset(c, 0, sizeof(*c));
 }
 
@@ -195,6 +206,11 @@ void odca_run_result_free(struct odca_run_result *run)
     for (i = 0; i < run->n_cleanup_errors; i++)
         free(run->cleanup_errors[i]);
     free(run->cleanup_errors);
+    free(run->waivers_file);
+    free(run->waivers_sha256);
+    for (i = 0; i < run->n_waiver_notes; i++)
+        free(run->waiver_notes[i]);
+    free(run->waiver_notes);
     free(run);
 }
 

@@ -22,6 +22,7 @@ enum odca_verdict {
     ODCA_V_PARTIAL,  /* some checks passed, others were skipped */
     ODCA_V_DONE,     /* stimulus carried out */
     ODCA_V_NOTRUN,   /* not reached (earlier step failed, run stopped) */
+    ODCA_V_WAIVED,   /* case: a FAIL a valid waiver accepts (never a PASS) */
     ODCA_V_COUNT
 };
 
@@ -55,6 +56,14 @@ struct odca_step_result {
     int64_t duration_ms;
 };
 
+/* The waiver that matched a failed case (harness/waiver.h). */
+struct odca_case_waiver {
+    char *reason;
+    char *reference;
+    char *expires; /* "YYYY-MM-DD" */
+    int expired;   /* 1: it no longer applied; the case stayed FAIL */
+};
+
 struct odca_case_result {
     char *suite;    /* suite id */
     char *case_id;  /* "LC-01" */
@@ -70,6 +79,7 @@ struct odca_case_result {
     size_t n_steps;
     int64_t started_ms; /* wall clock, ms since the epoch */
     int64_t duration_ms;
+    struct odca_case_waiver *waiver; /* owned, or NULL */
     /* sort keys: positions in the plan, so reports are deterministic */
     int suite_index, case_index, endpoint_index, peer_index;
 };
@@ -109,6 +119,10 @@ struct odca_run_result {
     size_t n_cases;
     char **cleanup_errors; /* VMs the run could not remove, one line each */
     size_t n_cleanup_errors;
+    char *waivers_file;    /* --waivers as given, or NULL */
+    char *waivers_sha256;  /* of that file as read */
+    char **waiver_notes;   /* waivers that matched nothing or no failure */
+    size_t n_waiver_notes;
 };
 
 /* Tallies of case verdicts. */
@@ -139,6 +153,7 @@ struct odca_tally odca_run_totals(const struct odca_run_result *run);
 /* Release helpers (free members, not the struct itself). */
 void odca_step_result_release(struct odca_step_result *s);
 void odca_case_result_release(struct odca_case_result *c);
+void odca_case_waiver_free(struct odca_case_waiver *w); /* accepts NULL */
 void odca_endpoint_result_release(struct odca_endpoint_result *e);
 /* Frees the run and everything in it; accepts NULL. */
 void odca_run_result_free(struct odca_run_result *run);

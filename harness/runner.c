@@ -14,6 +14,7 @@
 #include "case_run.h"
 #include "runner.h"
 #include "util.h"
+#include "waiver.h"
 
 #ifndef ODCA_VERSION
 #define ODCA_VERSION "0.0.0"
@@ -227,6 +228,7 @@ static void finish_job(struct odca_runner *r, const struct odca_job *j,
     struct odca_case_result *slot = odca_run_add_case(r->result);
 
     *slot = *res;
+    odca_waivers_apply(r->opts.waivers, slot, r->result->started_ms);
     r->eps[j->ep].in_flight--;
     r->eps[j->ep].exclusive = 0;
     if (j->peer >= 0) {
@@ -447,6 +449,7 @@ struct odca_run_result *odca_runner_run(struct odca_runner *r,
     pthread_mutex_lock(&r->lock);
     run->interrupted = r->stop;
     run->ended_ms = odca_now_wall_ms();
+    odca_waivers_notes(r->opts.waivers, run);
     odca_run_result_sort(run);
     r->result = NULL;
     pthread_mutex_unlock(&r->lock);

@@ -100,9 +100,13 @@ struct odca_run_opts {
     int jobs;                 /* worker threads, >= 1 */
     odca_case_done_fn on_case_done; /* may be NULL */
     void *opaque;
+    /* applied to each case as it finishes, before on_case_done (borrowed;
+       may be NULL; the runner counts its matches in it) */
+    struct odca_waivers *waivers;
 };
 
 struct odca_runner;
+struct odca_waivers;
 
 /*
  * A runner over borrowed suites, endpoints and plan (they must outlive it).

@@ -238,6 +238,35 @@ static json_object *step_obj(const struct odca_step_result *s)
     return o;
 }
 
+/* The waiver that matched a failed case, or null. */
+static json_object *waiver_obj(const struct odca_case_waiver *w)
+{
+    json_object *o;
+
+    if (!w)
+        return NULL;
+    o = new_obj();
+    add(o, "reason", str(w->reason));
+    add(o, "reference", str(w->reference));
+    add(o, "expires", str(w->expires));
+    add(o, "expired", must(json_object_new_boolean(w->expired)));
+    return o;
+}
+
+/* The waivers file the run used, or null. */
+static json_object *waivers_obj(const struct odca_run_result *run)
+{
+    json_object *o;
+
+    if (!run->waivers_file)
+        return NULL;
+    o = new_obj();
+    add(o, "file", str(run->waivers_file));
+    add(o, "sha256", str(run->waivers_sha256));
+    add(o, "notes", str_array(run->waiver_notes, run->n_waiver_notes));
+    return o;
+}
+
 static json_object *case_obj(const struct odca_case_result *c)
 {
     json_object *o = new_obj();
@@ -255,6 +284,7 @@ static json_object *case_obj(const struct odca_case_result *c)
     add(o, "peer", str(c->peer));
     add(o, "verdict", verdict(c->verdict));
     add(o, "reasons", str_array(c->reasons, c->n_reasons));
+    add(o, "waiver", waiver_obj(c->waiver));
     add(o, "started", iso_time(c->started_ms));
     add(o, "duration_ms", num(c->duration_ms));
     add(o, "steps", steps);
@@ -284,6 +314,7 @@ static json_object *document(const struct odca_run_result *run)
     add(doc, "summary", summary_obj(run));
     add(doc, "cases", cases);
     add(doc, "cleanup", cleanup);
+    add(doc, "waivers", waivers_obj(run));
     return doc;
 }
 

@@ -245,6 +245,15 @@ static void write_outcome(struct junit *j, const struct odca_case_result *c)
         attr(j, "message", first ? first : verdict);
         end(j);
         break;
+    case ODCA_V_WAIVED:
+        /* a known issue accepted: not a failure for CI, never a pass */
+        body = xasprintf("waived: %s (%s, until %s)", c->waiver->reason,
+                         c->waiver->reference, c->waiver->expires);
+        start(j, "skipped");
+        attr(j, "message", body);
+        end(j);
+        free(body);
+        break;
     default:
         break;
     }
@@ -350,7 +359,8 @@ static void write_group(struct junit *j, const struct odca_run_result *run,
     attr_count(j, "failures", g->tally.counts[ODCA_V_FAIL]);
     attr_count(j, "errors", g->tally.counts[ODCA_V_ERROR]);
     attr_count(j, "skipped",
-               g->tally.counts[ODCA_V_SKIP] + g->tally.counts[ODCA_V_NOTRUN]);
+               g->tally.counts[ODCA_V_SKIP] + g->tally.counts[ODCA_V_NOTRUN] +
+                   g->tally.counts[ODCA_V_WAIVED]);
     attr_secs(j, "time", g->time_ms);
     attr_timestamp(j, g->first_ms ? g->first_ms : run->started_ms);
     if (run->host)

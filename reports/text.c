@@ -389,13 +389,19 @@ static char *case_details(const struct odca_case_result *c)
 {
     struct odca_buf b = {0};
     struct odca_buf line = {0};
+    int failed = c->verdict == ODCA_V_FAIL || c->verdict == ODCA_V_WAIVED;
     size_t i, k;
 
+    if (c->waiver && !c->waiver->expired) {
+        odca_buf_printf(&line, "waived: %s (%s, until %s)", c->waiver->reason,
+                        c->waiver->reference, c->waiver->expires);
+        add_detail(&b, &line);
+    }
     for (i = 0; i < c->n_reasons; i++) {
         odca_buf_printf(&line, "reason: %s", c->reasons[i]);
         add_detail(&b, &line);
     }
-    for (i = 0; c->verdict == ODCA_V_FAIL && i < c->n_steps; i++) {
+    for (i = 0; failed && i < c->n_steps; i++) {
         const struct odca_step_result *s = &c->steps[i];
 
         for (k = 0; k < s->n_expects; k++) {
@@ -465,6 +471,8 @@ static void add_footer(struct odca_buf *b, const struct odca_run_result *run)
         add_count(b, t.counts[ODCA_V_DONE], "done");
     if (t.counts[ODCA_V_NOTRUN])
         add_count(b, t.counts[ODCA_V_NOTRUN], "not run");
+    if (t.counts[ODCA_V_WAIVED])
+        add_count(b, t.counts[ODCA_V_WAIVED], "waived");
     odca_buf_puts(b, "\n");
     if (run->interrupted)
         odca_buf_puts(b, "note: the run was interrupted\n");
@@ -477,6 +485,18 @@ static void add_footer(struct odca_buf *b, const struct odca_run_result *run)
         char *s = clean(run->cleanup_errors[i]);
 
         odca_buf_printf(b, "  %s\n", s);
+        free(s);
+    }
+    if (run->waivers_file) {
+        char *file = clean(run->waivers_file);
+
+        odca_buf_printf(b, "waivers: %s\n", file);
+        free(file);
+    }
+    for (i = 0; i < run->n_waiver_notes; i++) {
+        char *s = clean(run->waiver_notes[i]);
+
+        odca_buf_printf(b, "note: %s\n", s);
         free(s);
     }
 }
