@@ -97,7 +97,7 @@ $(O)/obj/tests/%: tests/%.c tests/check_common.h tests/run_util.h $(LIB)
 DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients libvirt-daemon \
 	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
 	libsubunit-dev libssl-dev libarchive-dev libyaml-dev qemu-utils valgrind ca-certificates \
-	python3 openssl
+	python3 openssl perl python3-yaml
 deps:
 	@sh tests/install-deps.sh $(DEB_PKGS)
 

@@ -39,8 +39,9 @@ static void usage(FILE *f)
           "\n"
           "Run the suites (default: every suite shipped in suites/) on the\n"
           "endpoints (default: the embedded cloud-a and cloud-b, libvirt\n"
-          "test-driver instances) and write report.json, junit.xml and\n"
-          "summary.txt to DIR (default results/RUN-ID/) as cases finish.\n"
+          "test-driver instances) and write report.json, junit.xml,\n"
+          "summary.txt, summary.md and report.tap to DIR (default\n"
+          "results/RUN-ID/) as cases finish.\n"
           "\n"
           "  --suite FILE        a suite file (repeatable)\n"
           "  --case ID|GLOB      only cases whose id matches (repeatable)\n"
@@ -221,8 +222,9 @@ static void print_scorecard(const struct odca_run_result *run,
         fprintf(stderr, "odca-harness: %s\n", err->message);
     odca_error_free(err);
     free(text);
-    printf("\nreports: %s/report.json %s/junit.xml %s/summary.txt\n", out_dir,
-           out_dir, out_dir);
+    printf("\nreports: %s/report.json %s/junit.xml %s/summary.txt "
+           "%s/summary.md %s/report.tap\n",
+           out_dir, out_dir, out_dir, out_dir, out_dir);
     fflush(stdout);
 }
 

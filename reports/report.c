@@ -10,6 +10,8 @@ const struct odca_report_writer *const odca_report_writers[] = {
     &odca_report_json,
     &odca_report_junit,
     &odca_report_text,
+    &odca_report_markdown,
+    &odca_report_tap,
     NULL,
 };
 
@@ -82,4 +84,76 @@ void odca_report_expect_phrase(struct odca_buf *b,
         odca_report_add_json(b, e->observed);
     else
         odca_buf_puts(b, "nothing");
+}
+
+static void add_count(struct odca_buf *b, unsigned n, const char *what)
+{
+    odca_buf_printf(b, ", %u %s", n, what);
+}
+
+void odca_report_add_totals(struct odca_buf *b,
+                            const struct odca_run_result *run)
+{
+    struct odca_tally t = odca_run_totals(run);
+
+    odca_buf_printf(b, "%u case%s: %u passed", t.total,
+                    t.total == 1 ? "" : "s", t.counts[ODCA_V_PASS]);
+    add_count(b, t.counts[ODCA_V_FAIL], "failed");
+    add_count(b, t.counts[ODCA_V_ERROR],
+              t.counts[ODCA_V_ERROR] == 1 ? "error" : "errors");
+    add_count(b, t.counts[ODCA_V_SKIP], "skipped");
+    add_count(b, t.counts[ODCA_V_PARTIAL], "partial");
+    if (t.counts[ODCA_V_DONE])
+        add_count(b, t.counts[ODCA_V_DONE], "done");
+    if (t.counts[ODCA_V_NOTRUN])
+        add_count(b, t.counts[ODCA_V_NOTRUN], "not run");
+    if (t.counts[ODCA_V_WAIVED])
+        add_count(b, t.counts[ODCA_V_WAIVED], "waived");
+}
+
+size_t odca_report_verdict_columns(const struct odca_run_result *run,
+                                   int *cols)
+{
+    struct odca_tally t = odca_run_totals(run);
+    size_t n = 0;
+    int v;
+
+    for (v = 0; v < ODCA_V_COUNT; v++)
+        if (v <= ODCA_V_PARTIAL || t.counts[v] > 0)
+            cols[n++] = v;
+    return n;
+}
+
+void odca_report_case_notes(const struct odca_case_result *c,
+                            void (*fn)(void *ctx, const char *line), void *ctx)
+{
+    /* a waived case keeps its failure's evidence */
+    int failed = c->verdict == ODCA_V_FAIL || c->verdict == ODCA_V_WAIVED;
+    struct odca_buf line = {0};
+    size_t i, k;
+
+    if (c->waiver && !c->waiver->expired) {
+        odca_buf_printf(&line, "waived: %s (%s, until %s)", c->waiver->reason,
+                        c->waiver->reference, c->waiver->expires);
+        fn(ctx, line.data);
+        odca_buf_release(&line);
+    }
+    for (i = 0; i < c->n_reasons; i++) {
+        odca_buf_printf(&line, "reason: %s", c->reasons[i]);
+        fn(ctx, line.data);
+        odca_buf_release(&line);
+    }
+    for (i = 0; failed && i < c->n_steps; i++) {
+        const struct odca_step_result *s = &c->steps[i];
+
+        for (k = 0; k < s->n_expects; k++) {
+            if (s->expects[k].verdict != ODCA_V_FAIL)
+                continue;
+            odca_buf_printf(&line, "step %d %s: ", s->index,
+                            s->action ? s->action : "-");
+            odca_report_expect_phrase(&line, &s->expects[k]);
+            fn(ctx, line.data);
+            odca_buf_release(&line);
+        }
+    }
 }

@@ -14,8 +14,8 @@
 #include "result.h"
 
 struct odca_report_writer {
-    const char *name;     /* "json", "junit", "text" */
-    const char *filename; /* "report.json", "junit.xml", "summary.txt" */
+    const char *name;     /* "json", "junit", "text", "md", "tap" */
+    const char *filename; /* "report.json", "summary.md", "report.tap"... */
     /* Render run as the format; caller frees *out (NUL-terminated). */
     int (*render)(const struct odca_run_result *run, char **out, size_t *len,
                   struct odca_error **err);
@@ -25,6 +25,8 @@ struct odca_report_writer {
 extern const struct odca_report_writer odca_report_json;
 extern const struct odca_report_writer odca_report_junit;
 extern const struct odca_report_writer odca_report_text;
+extern const struct odca_report_writer odca_report_markdown;
+extern const struct odca_report_writer odca_report_tap;
 
 /* All writers, NULL-terminated. */
 extern const struct odca_report_writer *const odca_report_writers[];
@@ -50,5 +52,47 @@ void odca_report_add_json(struct odca_buf *b, json_object *v);
  */
 void odca_report_expect_phrase(struct odca_buf *b,
                                const struct odca_expect_result *e);
+/*
+ * "9 cases: 3 passed, 2 failed, 1 error, 1 skipped, 1 partial" (and done,
+ * not run when some case has them), without a newline.
+ */
+void odca_report_add_totals(struct odca_buf *b,
+                            const struct odca_run_result *run);
+/*
+ * The verdict columns of a count table: PASS to PARTIAL always, DONE and
+ * NOT-RUN only when some case has them.  cols holds ODCA_V_COUNT; returns
+ * how many were filled.
+ */
+size_t odca_report_verdict_columns(const struct odca_run_result *run,
+                                   int *cols);
+/*
+ * Why a case did not pass, one raw (uncleaned) line per call of fn: each
+ * reason as "reason: ...", then for a FAIL each failed expectation as
+ * "step N action: vcpus expected 4, saw 2".  line is valid during the call.
+ */
+void odca_report_case_notes(const struct odca_case_result *c,
+                            void (*fn)(void *ctx, const char *line),
+                            void *ctx);
+
+/*
+ * Making model strings safe (reports/clean.c).  A format's put function
+ * appends one piece of cleaned text escaped for its syntax: the bytes of
+ * one valid character, or a whole "\xNN" / "\uNNNN" escape.  first is
+ * set for the first piece of the string (a Markdown line start).
+ */
+typedef void odca_report_put_fn(struct odca_buf *b, const char *s, size_t n,
+                                int first);
+/* Keep newline and tab for put to escape (YAML's "\n") instead of \x0A. */
+#define ODCA_CLEAN_KEEP_NEWLINES 1u
+/*
+ * Append str (NULL: "-") with every control character (newline and tab
+ * included unless flags keep them), DEL and byte that is not valid UTF-8
+ * as the visible "\xNN" and a C1 control as "\u0085"; valid non-ASCII
+ * UTF-8 is kept.  put NULL appends the pieces as they are.
+ */
+void odca_report_add_clean(struct odca_buf *b, const char *str, unsigned flags,
+                           odca_report_put_fn *put);
+/* odca_report_add_clean() with put NULL, as a string the caller frees. */
+char *odca_report_clean(const char *str);
 
 #endif

@@ -29,33 +29,10 @@ static const char *or_dash(const char *s)
     return s ? s : "-";
 }
 
-/*
- * A model string made safe for one terminal line: control characters
- * (a guest console's escape sequences, newlines) and invalid UTF-8 become
- * visible "\xNN" / "\uNNNN".  Caller frees.
- */
+/* A model string made safe for one terminal line; caller frees. */
 static char *clean(const char *str)
 {
-    const unsigned char *s = (const unsigned char *)or_dash(str);
-    size_t n = strlen((const char *)s);
-    struct odca_buf b = {0};
-
-    while (n > 0) {
-        uint32_t cp = 0;
-        size_t len = odca_utf8_decode(s, n, &cp);
-
-        if (len == 0 || cp < 0x20 || cp == 0x7f)
-            odca_buf_printf(&b, "\\x%02X", s[0]);
-        else if (cp >= 0x80 && cp <= 0x9f)
-            odca_buf_printf(&b, "\\u%04X", (unsigned)cp);
-        else
-            odca_buf_add(&b, (const char *)s, len);
-        if (len == 0)
-            len = 1;
-        s += len;
-        n -= len;
-    }
-    return odca_buf_steal(&b);
+    return odca_report_clean(str);
 }
 
 /* Display width: code points (clean() leaves no control characters). */
@@ -148,22 +125,6 @@ static void table_release(struct table *t)
         free(t->after[i]);
     free(t->cells);
     free(t->after);
-}
-
-/*
- * The verdict columns: PASS to PARTIAL always, DONE and NOT-RUN only when
- * some case has them.  Returns how many were put in cols.
- */
-static size_t verdict_columns(const struct odca_run_result *run, int *cols)
-{
-    struct odca_tally t = odca_run_totals(run);
-    size_t n = 0;
-    int v;
-
-    for (v = 0; v < ODCA_V_COUNT; v++)
-        if (v <= ODCA_V_PARTIAL || t.counts[v] > 0)
-            cols[n++] = v;
-    return n;
 }
 
 /* A scalar of the inventory as text; NULL for {"$unknown": ...} too. */
@@ -374,45 +335,22 @@ static void add_pairs(struct odca_buf *b, const struct odca_summary_row *rows,
     table_release(&t);
 }
 
-/* Append line (built raw) cleaned, indented under the case row. */
-static void add_detail(struct odca_buf *b, struct odca_buf *line)
+/* One note, cleaned, indented under the case row. */
+static void add_detail(void *ctx, const char *line)
 {
-    char *s = clean(line->data);
+    struct odca_buf *b = ctx;
+    char *s = clean(line);
 
     odca_buf_printf(b, DETAIL_INDENT "%s\n", s);
     free(s);
-    odca_buf_release(line);
 }
 
 /* Under a case that did not pass: reasons and failed expectations. */
 static char *case_details(const struct odca_case_result *c)
 {
     struct odca_buf b = {0};
-    struct odca_buf line = {0};
-    int failed = c->verdict == ODCA_V_FAIL || c->verdict == ODCA_V_WAIVED;
-    size_t i, k;
 
-    if (c->waiver && !c->waiver->expired) {
-        odca_buf_printf(&line, "waived: %s (%s, until %s)", c->waiver->reason,
-                        c->waiver->reference, c->waiver->expires);
-        add_detail(&b, &line);
-    }
-    for (i = 0; i < c->n_reasons; i++) {
-        odca_buf_printf(&line, "reason: %s", c->reasons[i]);
-        add_detail(&b, &line);
-    }
-    for (i = 0; failed && i < c->n_steps; i++) {
-        const struct odca_step_result *s = &c->steps[i];
-
-        for (k = 0; k < s->n_expects; k++) {
-            if (s->expects[k].verdict != ODCA_V_FAIL)
-                continue;
-            odca_buf_printf(&line, "step %d %s: ", s->index,
-                            or_dash(s->action));
-            odca_report_expect_phrase(&line, &s->expects[k]);
-            add_detail(&b, &line);
-        }
-    }
+    odca_report_case_notes(c, add_detail, &b);
     return b.data;
 }
 
@@ -450,29 +388,12 @@ static void add_cases(struct odca_buf *b, const struct odca_run_result *run)
     table_release(&t);
 }
 
-static void add_count(struct odca_buf *b, unsigned n, const char *what)
-{
-    odca_buf_printf(b, ", %u %s", n, what);
-}
-
 static void add_footer(struct odca_buf *b, const struct odca_run_result *run)
 {
-    struct odca_tally t = odca_run_totals(run);
     size_t i;
 
-    odca_buf_printf(b, "\n%u case%s: %u passed", t.total,
-                    t.total == 1 ? "" : "s", t.counts[ODCA_V_PASS]);
-    add_count(b, t.counts[ODCA_V_FAIL], "failed");
-    add_count(b, t.counts[ODCA_V_ERROR],
-              t.counts[ODCA_V_ERROR] == 1 ? "error" : "errors");
-    add_count(b, t.counts[ODCA_V_SKIP], "skipped");
-    add_count(b, t.counts[ODCA_V_PARTIAL], "partial");
-    if (t.counts[ODCA_V_DONE])
-        add_count(b, t.counts[ODCA_V_DONE], "done");
-    if (t.counts[ODCA_V_NOTRUN])
-        add_count(b, t.counts[ODCA_V_NOTRUN], "not run");
-    if (t.counts[ODCA_V_WAIVED])
-        add_count(b, t.counts[ODCA_V_WAIVED], "waived");
+    odca_buf_puts(b, "\n");
+    odca_report_add_totals(b, run);
     odca_buf_puts(b, "\n");
     if (run->interrupted)
         odca_buf_puts(b, "note: the run was interrupted\n");
@@ -510,7 +431,7 @@ static int render(const struct odca_run_result *run, char **out, size_t *len,
     size_t n_rows = 0, n_v;
 
     odca_run_summary(run, &rows, &n_rows);
-    n_v = verdict_columns(run, cols);
+    n_v = odca_report_verdict_columns(run, cols);
     add_header(&b, run);
     odca_buf_puts(&b, "\n");
     add_endpoints(&b, run, rows, n_rows, cols, n_v);

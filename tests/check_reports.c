@@ -28,7 +28,19 @@ struct case_spec {
 };
 
 /* The sample run's cases, as the plan would order them. */
-enum { LC01A, LC01B, LC02B, LC05B, LC10A, LC11A, LC12B, PORT1, PORT3, NASTY1 };
+enum {
+    LC01A,
+    LC01B,
+    LC02B,
+    LC05B,
+    LC10A,
+    LC11A,
+    LC12B,
+    PORT1,
+    PORT3,
+    NASTY1,
+    NASTY2
+};
 static const struct case_spec cases[] = {
     [LC01A] = {"lifecycle", "LC-01", "Define", "lifecycle", "api", "cloud-a",
                NULL, ODCA_V_PASS, 1000, 827, 0, 0, 0, -1},
@@ -50,6 +62,9 @@ static const struct case_spec cases[] = {
                "cloud-a", "cloud-b", ODCA_V_FAIL, 27000, 4410, 1, 2, 0, 1},
     [NASTY1] = {"s&<1>", "X-01", "title \x02 <&>", "check", "api", "ep<&>\"",
                 NULL, ODCA_V_FAIL, 0, 10, 0, 0, 0, -1},
+    /* a "#" that must not become a TAP directive, a "\\" an escape */
+    [NASTY2] = {"s&<1>", "X-02", "skip # TODO not really \\ x", "check",
+                "api", "ep<&>\"", NULL, ODCA_V_SKIP, -1, 0, 0, 1, 0, -1},
 };
 
 static json_object *J(const char *text)
@@ -547,6 +562,19 @@ END_TEST
 #define NASTY NASTY_HEAD "\x01 \x1b[31m \xff ]]> end"
 #define NASTY_XML NASTY_HEAD "\\x01 \\x1B[31m \\xFF ]]> end"
 #define NASTY_JSON NASTY_HEAD "\x01 \x1b[31m \xef\xbf\xbd ]]> end"
+/* What Markdown, TAP and YAML make of: table, code, HTML, line, heading. */
+#define HOSTILE                                                                \
+    "|pipe| `tick` <script>alert(1)</script>\n# head \\ back \x1b[2J \xfe: "   \
+    "\"q\" #c"
+#define HOSTILE_MD                                                             \
+    "\\|pipe\\| \\`tick\\` &lt;script&gt;alert(1)&lt;/script&gt;\\\\x0A# "     \
+    "head \\\\ back \\\\x1B\\[2J \\\\xFE: \"q\" #c"
+/* As a YAML reader decodes it: the newline kept, the rest made visible. */
+#define HOSTILE_YAML                                                           \
+    "|pipe| `tick` <script>alert(1)</script>\n# head \\ back \\x1B[2J "      \
+    "\\xFE: \"q\" #c"
+#define HOSTILE_NAME "#ep|`x`\n<script>"
+#define HOSTILE_NAME_MD "\\#ep\\|\\`x\\`\\\\x0A&lt;script&gt;"
 
 /* Every string a report prints, made hostile. */
 static struct odca_run_result *nasty_run(void)
@@ -567,6 +595,9 @@ static struct odca_run_result *nasty_run(void)
     add_expect(s, "name", "eq", "\"<x>\"", NULL, NULL, ODCA_V_FAIL, NASTY);
     s->expects[0].observed = json_object_new_string(NASTY);
     add_cleanup_error(run, NASTY);
+    add_endpoint(run, HOSTILE_NAME, "drv", "test:///y", NULL, NULL, HOSTILE, 0,
+                 0);
+    odca_case_add_reason(add_case(run, &cases[NASTY2]), HOSTILE);
     return run;
 }
 
@@ -625,18 +656,314 @@ START_TEST(json_keeps_text_and_replaces_invalid_utf8)
 }
 END_TEST
 
-START_TEST(text_shows_control_characters_as_escapes)
+static void assert_no_control_bytes(const char *out)
 {
-    struct odca_run_result *run = nasty_run();
-    char *out = render(&odca_report_text, run, NULL);
     const unsigned char *p;
 
     for (p = (const unsigned char *)out; *p; p++)
         ck_assert_msg(*p == '\n' || (*p >= 0x20 && *p != 0x7f),
                       "byte 0x%02x at offset %td", *p,
                       p - (const unsigned char *)out);
+}
+
+START_TEST(text_shows_control_characters_as_escapes)
+{
+    struct odca_run_result *run = nasty_run();
+    char *out = render(&odca_report_text, run, NULL);
+
+    assert_no_control_bytes(out);
     ck_assert_ptr_nonnull(strstr(out, "\\x1B[31m \\xFF ]]> end"));
     ck_assert_ptr_nonnull(strstr(out, "\xc3\xa9\xe2\x80\x94\xe6\x97\xa5"));
+    free(out);
+    odca_run_result_free(run);
+}
+END_TEST
+
+/*
+ * How many c the line holds outside backslash escapes ("\|" is not a
+ * pipe); *first_at, if given, gets the first one (NULL if none).
+ */
+static size_t count_unescaped(const char *line, size_t n, char c,
+                              const char **first_at)
+{
+    size_t i, count = 0;
+
+    if (first_at)
+        *first_at = NULL;
+    for (i = 0; i < n; i++) {
+        if (line[i] == '\\')
+            i++;
+        else if (line[i] == c && count++ == 0 && first_at)
+            *first_at = &line[i];
+    }
+    return count;
+}
+
+/*
+ * A table row keeps its cells, no backtick opens code, no "<" reaches
+ * HTML, and only the writer's own headings start with "#".
+ */
+static void assert_markdown_inert(const char *out)
+{
+    const char *line = out;
+    size_t pipes = 0;
+
+    assert_no_control_bytes(out);
+    ck_assert_ptr_null(strchr(out, '<'));
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+        ck_assert_uint_eq(count_unescaped(line, n, '`', NULL), 0);
+        if (line[0] == '|' && !pipes)
+            pipes = count_unescaped(line, n, '|', NULL);
+        if (line[0] == '|')
+            ck_assert_msg(count_unescaped(line, n, '|', NULL) == pipes,
+                          "row with other cells: %.*s", (int)n, line);
+        if (line[0] == '#')
+            ck_assert_msg(odca_starts_with(line, "## ODCA VM ") ||
+                              odca_starts_with(line, "### "),
+                          "heading from the model: %.*s", (int)n, line);
+        line += n + (nl != NULL);
+    }
+    ck_assert_uint_gt(pipes, 2);
+}
+
+START_TEST(markdown_keeps_hostile_strings_inert)
+{
+    struct odca_run_result *run = nasty_run();
+    char *out = render(&odca_report_markdown, run, NULL);
+
+    assert_markdown_inert(out);
+    ck_assert_ptr_nonnull(strstr(out, "  - reason: " HOSTILE_MD "\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n| " HOSTILE_NAME_MD " |"));
+    ck_assert_ptr_nonnull(strstr(out, "\\\\x1B\\[31m \\\\xFF \\]\\]&gt; end"));
+    ck_assert_ptr_nonnull(strstr(out, "\xc3\xa9\xe2\x80\x94\xe6\x97\xa5"));
+    free(out);
+    odca_run_result_free(run);
+}
+END_TEST
+
+START_TEST(markdown_lists_only_the_cases_that_did_not_pass)
+{
+    struct odca_run_result *run = sample_run();
+    char *out = render(&odca_report_markdown, run, NULL);
+    struct odca_tally t = odca_run_totals(run);
+    unsigned listed = 0;
+    const char *p;
+
+    assert_markdown_inert(out);
+    for (p = strstr(out, "\n- **"); p; p = strstr(p + 1, "\n- **"))
+        listed += !odca_starts_with(p, "\n- **Not opened:**") &&
+                  !odca_starts_with(p, "\n- **VMs left:**");
+    ck_assert_uint_eq(listed, t.total - t.counts[ODCA_V_PASS]);
+    ck_assert_ptr_null(strstr(out, "**PASS**"));
+    ck_assert_ptr_nonnull(strstr(out, "\n**Interrupted:**"));
+    ck_assert_ptr_nonnull(strstr(out, "\n### Cleanup errors\n"));
+    ck_assert_ptr_null(strstr(out, "certified"));
+    free(out);
+    odca_run_result_free(run);
+}
+END_TEST
+
+/*
+ * Every line is a TAP 14 line or in a YAML block, and a test point holds
+ * no "#" but its directive's.
+ */
+START_TEST(tap_keeps_hostile_strings_inert)
+{
+    struct odca_run_result *run = nasty_run();
+    char *out = render(&odca_report_tap, run, NULL);
+    const char *line = out;
+    int points = 0;
+
+    assert_no_control_bytes(out);
+    ck_assert(odca_starts_with(out, "TAP version 14\n1..2\n"));
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        int point = odca_starts_with(line, "ok ") ||
+                    odca_starts_with(line, "not ok ");
+
+        ck_assert_msg(point || odca_starts_with(line, "TAP version 14") ||
+                          odca_starts_with(line, "1..") || line[0] == '#' ||
+                          odca_starts_with(line, "  "),
+                      "not a TAP line: %.*s", (int)n, line);
+        if (point) {
+            const char *hash;
+
+            points++;
+            ck_assert_uint_le(count_unescaped(line, n, '#', &hash), 1);
+            ck_assert_msg(!hash || odca_starts_with(hash, "# SKIP"),
+                          "directive: %.*s", (int)n, line);
+        }
+        line += n + (nl != NULL);
+    }
+    ck_assert_int_eq(points, 2);
+    ck_assert_ptr_nonnull(
+        strstr(out, "ok 2 - X-02 skip \\# TODO not really \\\\ x on"));
+    free(out);
+    odca_run_result_free(run);
+}
+END_TEST
+
+/*
+ * out = what cmd prints reading input on its standard input; returns the
+ * exit status.  Caller frees *out.
+ */
+static int filter(const char *cmd, const char *input, char **out)
+{
+    char *dir = odca_test_tmpdir("odca-tap");
+    char *in = xasprintf("%s/in", dir);
+    char *full = xasprintf("%s <'%s'", cmd, in);
+    struct odca_buf b = {0};
+    struct odca_error *err = NULL;
+    char chunk[4096];
+    size_t n;
+    FILE *p;
+    int rc;
+
+    ck_assert_int_eq(odca_write_file_atomic(in, input, strlen(input), &err),
+                     0);
+    p = popen(full, "r");
+    ck_assert_ptr_nonnull(p);
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+        odca_buf_add(&b, chunk, n);
+    rc = pclose(p);
+    odca_buf_puts(&b, "");
+    *out = odca_buf_steal(&b);
+    odca_test_rm_rf(dir);
+    free(full);
+    free(in);
+    free(dir);
+    return rc;
+}
+
+/* 1 if the tool answers; else print why the test is skipped. */
+/* A tool the test reads the output with; `make deps` installs it. */
+static void need(const char *probe, const char *test, const char *what)
+{
+    ck_assert_msg(system(probe) == 0, "%s: %s is not installed (make deps)",
+                  test, what);
+}
+
+static struct odca_run_result *tap_run(int which)
+{
+    return which ? nasty_run() : sample_run();
+}
+
+/*
+ * prove's own parser reads the plan, every point with its directive, the
+ * bail out and each YAML block, with the counts the model has.
+ */
+START_TEST(tap_reads_back_in_perl_with_the_model_counts)
+{
+    struct odca_run_result *run = tap_run(_i);
+    struct odca_tally t = odca_run_totals(run);
+    /* a WAIVED point is "not ok # TODO": TAP counts it as passed */
+    unsigned bad = t.counts[ODCA_V_FAIL] + t.counts[ODCA_V_ERROR];
+    int bail = run->interrupted && t.counts[ODCA_V_NOTRUN];
+    char *out, *got = NULL, *want;
+
+    need("perl -MTAP::Parser -e 1 2>/dev/null", "tap_reads_back_in_perl",
+              "perl's TAP::Parser");
+    out = render(&odca_report_tap, run, NULL);
+    /* todo_passed=0: a PARTIAL is "not ok # TODO", never a clean "ok" */
+    want = xasprintf("plan=1..%zu run=%zu passed=%u failed=%u todo=%u "
+                     "todo_passed=0 skipped=%u bailout=%d errors=0 yaml=%u\n",
+                     run->n_cases, run->n_cases, t.total - bad, bad,
+                     t.counts[ODCA_V_PARTIAL] + t.counts[ODCA_V_WAIVED],
+                     t.counts[ODCA_V_SKIP] + t.counts[ODCA_V_NOTRUN], bail,
+                     t.total - t.counts[ODCA_V_PASS] - t.counts[ODCA_V_DONE]);
+    ck_assert_int_eq(filter("perl " SRC("tests/tap_summary.pl"), out, &got),
+                     0);
+    ck_assert_msg(odca_starts_with(got, want), "TAP::Parser read:\n%s", got);
+    if (!_i)
+        ck_assert_ptr_nonnull(strstr(got, "\nmessage: target refused the "
+                                          "package: <Envelope> & \"ovf:id\" "
+                                          "not unique\n"));
+    free(want);
+    free(got);
+    free(out);
+    odca_run_result_free(run);
+}
+END_TEST
+
+static const char *str_at(json_object *obj, const char *key)
+{
+    return json_object_get_string(get(obj, key));
+}
+
+/* The first failed expectation of case c, as the YAML block reported it. */
+static void check_failures(json_object *block, const struct odca_case_result *c)
+{
+    json_object *steps = NULL, *failures = NULL;
+    size_t i, k;
+
+    for (i = 0; i < c->n_steps; i++)
+        for (k = 0; k < c->steps[i].n_expects; k++) {
+            const struct odca_expect_result *e = &c->steps[i].expects[k];
+
+            if (e->verdict != ODCA_V_FAIL)
+                continue;
+            ck_assert(json_object_object_get_ex(block, "steps", &steps));
+            ck_assert(json_object_object_get_ex(
+                json_object_array_get_idx(steps, 0), "failures", &failures));
+            ck_assert_str_eq(
+                str_at(json_object_array_get_idx(failures, 0), "path"),
+                e->path);
+            return;
+        }
+}
+
+/*
+ * A YAML 1.1 reader (PyYAML's safe loader) loads every diagnostic, and the
+ * strings it decodes are the model's, made visible the way summary.txt
+ * shows them.
+ */
+START_TEST(tap_yaml_blocks_load_back_to_the_model_strings)
+{
+    struct odca_run_result *run = tap_run(_i);
+    char *out, *got = NULL, *line;
+    size_t i;
+
+    need("python3 -c 'import yaml' 2>/dev/null", "tap_yaml_blocks_load",
+              "python3 with its yaml module");
+    out = render(&odca_report_tap, run, NULL);
+    ck_assert_int_eq(filter("python3 " SRC("tests/tap_yaml.py"), out, &got), 0);
+    line = got;
+    for (i = 0; i < run->n_cases; i++) {
+        const struct odca_case_result *c = &run->cases[i];
+        json_object *block;
+        char *nl;
+
+        if (c->verdict == ODCA_V_PASS || c->verdict == ODCA_V_DONE)
+            continue;
+        nl = strchr(line, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = '\0';
+        block = parse_strict(line);
+        ck_assert_str_eq(str_at(block, "verdict"),
+                         odca_verdict_name(c->verdict));
+        if (!_i) {
+            struct odca_buf all = {0};
+            size_t r;
+
+            for (r = 0; r < c->n_reasons; r++)
+                odca_buf_printf(&all, "%s%s", r ? "\n" : "", c->reasons[r]);
+            ck_assert_str_eq(str_at(block, "message"), all.data);
+            odca_buf_release(&all);
+        }
+        else
+            ck_assert_str_eq(str_at(block, "message"),
+                             c->verdict == ODCA_V_SKIP ? HOSTILE_YAML
+                                                       : NASTY_XML);
+        check_failures(block, c);
+        json_object_put(block);
+        line = nl + 1;
+    }
+    ck_assert_str_eq(line, "");
+    free(got);
     free(out);
     odca_run_result_free(run);
 }
@@ -647,11 +974,13 @@ START_TEST(writer_find_knows_every_format)
     ck_assert_ptr_eq(odca_report_writer_find("json"), &odca_report_json);
     ck_assert_ptr_eq(odca_report_writer_find("junit"), &odca_report_junit);
     ck_assert_ptr_eq(odca_report_writer_find("text"), &odca_report_text);
+    ck_assert_ptr_eq(odca_report_writer_find("md"), &odca_report_markdown);
+    ck_assert_ptr_eq(odca_report_writer_find("tap"), &odca_report_tap);
     ck_assert_ptr_null(odca_report_writer_find("html"));
 }
 END_TEST
 
-START_TEST(write_all_leaves_three_files_and_no_temporaries)
+START_TEST(write_all_leaves_one_file_per_writer_and_no_temporaries)
 {
     struct odca_run_result *run = sample_run();
     struct odca_error *err = NULL;
@@ -672,13 +1001,13 @@ START_TEST(write_all_leaves_three_files_and_no_temporaries)
         n += de->d_name[0] != '.';
     }
     closedir(d);
-    ck_assert_int_eq(n, 3);
     for (i = 0; odca_report_writers[i]; i++) {
         char *path = xasprintf("%s/%s", dir, odca_report_writers[i]->filename);
 
         ck_assert_msg(unlink(path) == 0, "no %s", path);
         free(path);
     }
+    ck_assert_int_eq(n, i);
     ck_assert_int_eq(rmdir(dir), 0);
     ck_assert_int_eq(rmdir(tmpl), 0);
     free(dir);
@@ -704,8 +1033,16 @@ static Suite *reports_suite(void)
     tcase_add_test(tc, junit_escapes_markup_and_control_characters);
     tcase_add_test(tc, json_keeps_text_and_replaces_invalid_utf8);
     tcase_add_test(tc, text_shows_control_characters_as_escapes);
+    tcase_add_test(tc, markdown_keeps_hostile_strings_inert);
+    tcase_add_test(tc, markdown_lists_only_the_cases_that_did_not_pass);
+    tcase_add_test(tc, tap_keeps_hostile_strings_inert);
+    /* 0: the sample run, 1: the hostile one */
+    tcase_add_loop_test(tc, tap_reads_back_in_perl_with_the_model_counts, 0,
+                        2);
+    tcase_add_loop_test(tc, tap_yaml_blocks_load_back_to_the_model_strings, 0,
+                        2);
     tcase_add_test(tc, writer_find_knows_every_format);
-    tcase_add_test(tc, write_all_leaves_three_files_and_no_temporaries);
+    tcase_add_test(tc, write_all_leaves_one_file_per_writer_and_no_temporaries);
     suite_add_tcase(s, tc);
     return s;
 }
