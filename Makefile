@@ -58,15 +58,16 @@ LIB := $(O)/obj/libodca.a
 BIN := $(O)/odca-harness
 
 # Unit test programs: every tests/check_*.c except the integration ones.
-INTEGRATION_SRCS := tests/check_e2e.c tests/check_lab.c tests/check_openstack.c \
-	tests/check_vsphere.c
+INTEGRATION_SRCS := tests/check_e2e.c tests/check_html.c tests/check_lab.c \
+	tests/check_openstack.c tests/check_vsphere.c
 LAB_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_lab.c))
 # The vendor endpoints' tests: each brings its real endpoint up and down.
 VENDOR_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_openstack.c \
 	tests/check_vsphere.c))
 UNIT_SRCS := $(filter-out $(INTEGRATION_SRCS),$(wildcard tests/check_*.c))
 UNIT_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(UNIT_SRCS))
-INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_e2e.c))
+INTEGRATION_BINS := $(patsubst tests/%.c,$(O)/obj/tests/%,$(wildcard tests/check_e2e.c \
+	tests/check_html.c))
 
 DEPFILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
@@ -97,7 +98,7 @@ $(O)/obj/tests/%: tests/%.c tests/check_common.h tests/run_util.h $(LIB)
 DEB_PKGS := make gcc pkg-config libc6-dev libvirt-dev libvirt0 libvirt-clients libvirt-daemon \
 	libcurl4-openssl-dev libjson-c-dev libxml2-dev libxml2-utils check \
 	libsubunit-dev libssl-dev libarchive-dev libyaml-dev qemu-utils valgrind ca-certificates \
-	python3 openssl perl python3-yaml
+	python3 openssl perl python3-yaml chromium
 deps:
 	@sh tests/install-deps.sh $(DEB_PKGS)
 
@@ -126,7 +127,7 @@ demo-lab: all guest
 	@ODCA_PROBE_IMAGE=$(abspath $(GUEST_IMAGE)) $(BIN) run \
 		--config $(LAB)/endpoints.json --out results/lab; rc=$$?; \
 		tests/lab/odca-lab down $(LAB); \
-		echo "scorecard: results/lab/summary.txt (report.json, junit.xml)"; \
+		echo "scorecard: results/lab/scorecard.html (summary.txt, summary.md, report.json, junit.xml, report.tap)"; \
 		exit $$rc
 
 # The vendor drivers against the vendors' own implementations on loopback:
@@ -170,7 +171,7 @@ demo-vendors: deps-lab deps-vendors all guest
 	tests/lab/odca-lab down $(VENDORS)/lab >/dev/null 2>&1; \
 	tests/vmware/odca-vcsim down $(VENDORS)/vmware >/dev/null 2>&1; \
 	tests/openstack/odca-openstack down $(VENDORS)/openstack >/dev/null 2>&1; \
-	echo "scorecard: results/vendors/summary.txt (report.json, junit.xml)"; \
+	echo "scorecard: results/vendors/scorecard.html (summary.txt, summary.md, report.json, junit.xml, report.tap)"; \
 	[ $$rc -le 1 ]
 
 # The integration suite on the lab alone.

@@ -39,9 +39,9 @@ static void usage(FILE *f)
           "\n"
           "Run the suites (default: every suite shipped in suites/) on the\n"
           "endpoints (default: the embedded cloud-a and cloud-b, libvirt\n"
-          "test-driver instances) and write report.json, junit.xml,\n"
-          "summary.txt, summary.md and report.tap to DIR (default\n"
-          "results/RUN-ID/) as cases finish.\n"
+          "test-driver instances) and write the scorecards (report.json,\n"
+          "junit.xml, summary.txt, summary.md, report.tap, scorecard.html)\n"
+          "to DIR (default results/RUN-ID/) as cases finish.\n"
           "\n"
           "  --suite FILE        a suite file (repeatable)\n"
           "  --case ID|GLOB      only cases whose id matches (repeatable)\n"
@@ -214,7 +214,7 @@ static void print_scorecard(const struct odca_run_result *run,
     const struct odca_report_writer *w = odca_report_writer_find("text");
     struct odca_error *err = NULL;
     char *text = NULL;
-    size_t len = 0;
+    size_t len = 0, i;
 
     if (w && w->render(run, &text, &len, &err) == 0)
         fwrite(text, 1, len, stdout);
@@ -222,9 +222,10 @@ static void print_scorecard(const struct odca_run_result *run,
         fprintf(stderr, "odca-harness: %s\n", err->message);
     odca_error_free(err);
     free(text);
-    printf("\nreports: %s/report.json %s/junit.xml %s/summary.txt "
-           "%s/summary.md %s/report.tap\n",
-           out_dir, out_dir, out_dir, out_dir, out_dir);
+    printf("\nreports:");
+    for (i = 0; odca_report_writers[i]; i++)
+        printf(" %s/%s", out_dir, odca_report_writers[i]->filename);
+    printf("\n");
     fflush(stdout);
 }
 

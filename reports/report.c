@@ -12,6 +12,7 @@ const struct odca_report_writer *const odca_report_writers[] = {
     &odca_report_text,
     &odca_report_markdown,
     &odca_report_tap,
+    &odca_report_html,
     NULL,
 };
 

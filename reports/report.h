@@ -27,6 +27,7 @@ extern const struct odca_report_writer odca_report_junit;
 extern const struct odca_report_writer odca_report_text;
 extern const struct odca_report_writer odca_report_markdown;
 extern const struct odca_report_writer odca_report_tap;
+extern const struct odca_report_writer odca_report_html;
 
 /* All writers, NULL-terminated. */
 extern const struct odca_report_writer *const odca_report_writers[];

@@ -976,7 +976,8 @@ START_TEST(writer_find_knows_every_format)
     ck_assert_ptr_eq(odca_report_writer_find("text"), &odca_report_text);
     ck_assert_ptr_eq(odca_report_writer_find("md"), &odca_report_markdown);
     ck_assert_ptr_eq(odca_report_writer_find("tap"), &odca_report_tap);
-    ck_assert_ptr_null(odca_report_writer_find("html"));
+    ck_assert_ptr_eq(odca_report_writer_find("html"), &odca_report_html);
+    ck_assert_ptr_null(odca_report_writer_find("pdf"));
 }
 END_TEST
 
