@@ -61,5 +61,6 @@ int cli_run(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
 int cli_lint(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ static void usage(FILE *f)
           "  cleanup   remove VMs left by earlier (crashed) runs\n"
           "  lint      check an OVF package, and what a target cannot\n"
           "            honour, before any import\n"
+          "  report    render a stored report.json again, in every format\n"
+          "            or the ones asked for\n"
           "  version   print the version\n"
           "\n"
           "'odca-harness COMMAND --help' describes each command.  With no\n"
@@ -40,10 +42,10 @@ static int version(void)
     unsigned long lib = 0;
 
     virGetVersion(&lib, NULL, NULL);
-    printf("odca-harness %s (suite format %d, report format 1, libvirt "
+    printf("odca-harness %s (suite format %d, report format %d, libvirt "
            "%lu.%lu.%lu)\n",
-           ODCA_VERSION, ODCA_SUITE_FORMAT, lib / 1000000, lib / 1000 % 1000,
-           lib % 1000);
+           ODCA_VERSION, ODCA_SUITE_FORMAT, ODCA_REPORT_FORMAT, lib / 1000000,
+           lib / 1000 % 1000, lib % 1000);
     return ODCA_EXIT_OK;
 }
 
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
         return cli_cleanup(argc - 1, argv + 1);
     if (!strcmp(cmd, "lint"))
         return cli_lint(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cli_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return version();
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

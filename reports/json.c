@@ -12,9 +12,6 @@
 #include "report.h"
 #include "util.h"
 
-/* Bump when a key changes meaning or goes away (adding keys does not). */
-#define JSON_REPORT_FORMAT 1
-
 #define JSON_FLAGS                                                             \
     (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |                       \
      JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -306,7 +303,7 @@ static json_object *document(const struct odca_run_result *run)
     add(cleanup, "errors",
         str_array(run->cleanup_errors, run->n_cleanup_errors));
 
-    add(doc, "format", num(JSON_REPORT_FORMAT));
+    add(doc, "format", num(ODCA_REPORT_FORMAT));
     add(doc, "tool", tool);
     add(doc, "run", run_obj(run));
     add(doc, "suites", suites_arr(run));

@@ -29,12 +29,19 @@ const struct odca_report_writer *odca_report_writer_find(const char *name)
 int odca_report_write_all(const struct odca_run_result *run, const char *dir,
                           struct odca_error **err)
 {
+    return odca_report_write(run, dir, odca_report_writers, err);
+}
+
+int odca_report_write(const struct odca_run_result *run, const char *dir,
+                      const struct odca_report_writer *const *writers,
+                      struct odca_error **err)
+{
     size_t i;
 
     if (odca_mkdir_p(dir, err) < 0)
         return -1;
-    for (i = 0; odca_report_writers[i]; i++) {
-        const struct odca_report_writer *w = odca_report_writers[i];
+    for (i = 0; writers[i]; i++) {
+        const struct odca_report_writer *w = writers[i];
         char *text = NULL;
         size_t len = 0;
         char *path;

@@ -13,6 +13,13 @@
 #include "error.h"
 #include "result.h"
 
+/*
+ * The version of report.json the json writer writes and reports/read.c
+ * reads.  Bump when a key changes meaning or goes away (adding keys does
+ * not).
+ */
+#define ODCA_REPORT_FORMAT 1
+
 struct odca_report_writer {
     const char *name;     /* "json", "junit", "text", "md", "tap" */
     const char *filename; /* "report.json", "summary.md", "report.tap"... */
@@ -42,6 +49,13 @@ const struct odca_report_writer *odca_report_writer_find(const char *name);
  */
 int odca_report_write_all(const struct odca_run_result *run, const char *dir,
                           struct odca_error **err);
+/*
+ * The same for the writers of the NULL-terminated list writers (borrowed),
+ * in its order; stops at the first that fails.
+ */
+int odca_report_write(const struct odca_run_result *run, const char *dir,
+                      const struct odca_report_writer *const *writers,
+                      struct odca_error **err);
 
 /* Shared by the writers that print text. */
 struct odca_buf;
