@@ -226,7 +226,7 @@ static char *deep_json(void)
 static struct odca_run_result *edge_run(void)
 {
     static const char *const observations[] = {
-        NULL, "false", "0", "\"\"", "{}", "{\"vcpus\": 2.5, \"l\": []}", "null",
+        NULL, "false", "0", "\"\"", "{}", "{\"vcpus\": 2.5, \"l\": []}", "null", "[1]",
     };
     struct odca_run_result *run = xcalloc(1, sizeof(*run));
     _cleanup_free_ char *deep = deep_json();
