@@ -195,6 +195,9 @@ void odca_run_result_free(struct odca_run_result *run)
     for (i = 0; i < run->n_cleanup_errors; i++)
         free(run->cleanup_errors[i]);
     free(run->cleanup_errors);
+    for (i = 0; i < run->n_profiles; i++)
+        odca_profile_result_release(&run->profiles[i]);
+    free(run->profiles);
     free(run);
 }
 
