@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "profile.h"
 #include "suite.h"
 
 enum {
@@ -50,6 +51,11 @@ char *cli_datadir(struct odca_error **err);
 int cli_load_suites(const struct cli_common *c, struct odca_suite ***suites,
                     size_t *n, struct odca_error **err);
 void cli_free_suites(struct odca_suite **suites, size_t n);
+/*
+ * The shipped profiles (suites/profiles.json of the data directory), which
+ * every run is graded against; caller frees with odca_profile_set_free().
+ */
+struct odca_profile_set *cli_load_profiles(struct odca_error **err);
 /* --config files and --endpoint args, or the embedded default. */
 int cli_load_config(const struct cli_common *c, struct odca_config *cfg,
                     struct odca_error **err);

@@ -111,7 +111,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The suites/NAME.json files of the data directory, sorted. */
+/* The suites/NAME.json files of the data directory, sorted (profiles.json
+   lives there too, installed with them, but is not a suite). */
 static int shipped_suites(char ***files, size_t *n, struct odca_error **err)
 {
     char *data = cli_datadir(err);
@@ -132,7 +133,8 @@ static int shipped_suites(char ***files, size_t *n, struct odca_error **err)
         size_t len = strlen(e->d_name);
         char *path;
 
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
+            strcmp(e->d_name, ODCA_PROFILES_FILE) == 0)
             continue;
         path = xasprintf("%s/%s", dir, e->d_name);
         cli_common_add(files, n, path);
@@ -185,6 +187,21 @@ int cli_load_suites(const struct cli_common *c, struct odca_suite ***suites,
     *suites = out;
     *n = n_files;
     return 0;
+}
+
+struct odca_profile_set *cli_load_profiles(struct odca_error **err)
+{
+    char *data = cli_datadir(err);
+    struct odca_profile_set *set;
+    char *path;
+
+    if (!data)
+        return NULL;
+    path = xasprintf("%s/suites/%s", data, ODCA_PROFILES_FILE);
+    set = odca_profile_set_load(path, err);
+    free(path);
+    free(data);
+    return set;
 }
 
 static char *testnode_dir(struct odca_error **err)

@@ -231,6 +231,7 @@ static void print_scorecard(const struct odca_run_result *run,
 
 /* Everything loaded and valid; run it with signals handled. */
 static int execute(struct odca_suite **suites, size_t n_suites,
+                   const struct odca_profile_set *profiles,
                    struct odca_config *cfg, const struct odca_plan *plan,
                    const char *run_id, struct run_state *st, int jobs,
                    struct odca_waivers *waivers)
@@ -262,6 +263,8 @@ static int execute(struct odca_suite **suites, size_t n_suites,
     }
     if (st->tty)
         fputs("\r\033[K", stderr);
+    /* graded once, on the whole run: a level is not known mid-run */
+    odca_profiles_grade(profiles, run);
     if (odca_report_write_all(run, st->out_dir, &err) < 0) {
         fprintf(stderr, "odca-harness: %s\n", err->message);
         odca_error_free(err);
@@ -281,6 +284,7 @@ int cli_run(int argc, char **argv)
     struct cli_common c = {0};
     struct odca_config cfg = {0};
     struct odca_suite **suites = NULL;
+    struct odca_profile_set *profiles = NULL;
     struct odca_plan plan = {0};
     struct odca_error *err = NULL;
     struct run_state st = {0};
@@ -302,6 +306,7 @@ int cli_run(int argc, char **argv)
         (flags.waivers &&
          !(waivers = odca_waivers_load(flags.waivers, &err))) ||
         cli_load_suites(&c, &suites, &n_suites, &err) < 0 ||
+        !(profiles = cli_load_profiles(&err)) ||
         cli_load_config(&c, &cfg, &err) < 0 ||
         odca_plan_build(suites, n_suites, c.cases, c.n_cases, cfg.n_endpoints,
                         &plan, &err) < 0) {
@@ -325,11 +330,13 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "odca-harness: run %s: %zu cases on %zu endpoints, "
                         "%d at a time\n",
                 run_id, plan.n_jobs, cfg.n_endpoints, jobs);
-    code = execute(suites, n_suites, &cfg, &plan, run_id, &st, jobs, waivers);
+    code = execute(suites, n_suites, profiles, &cfg, &plan, run_id, &st,
+                   jobs, waivers);
 out:
     odca_waivers_free(waivers);
     odca_plan_release(&plan);
     cli_free_suites(suites, n_suites);
+    odca_profile_set_free(profiles);
     odca_config_release(&cfg);
     cli_common_release(&c);
     free(run_id);

@@ -211,6 +211,9 @@ void odca_run_result_free(struct odca_run_result *run)
     for (i = 0; i < run->n_waiver_notes; i++)
         free(run->waiver_notes[i]);
     free(run->waiver_notes);
+    for (i = 0; i < run->n_profiles; i++)
+        odca_profile_result_release(&run->profiles[i]);
+    free(run->profiles);
     free(run);
 }
 

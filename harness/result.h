@@ -104,6 +104,55 @@ struct odca_suite_ref {
     int format;
 };
 
+/*
+ * Profile grades (catalogue, "Profiles"; rules in harness/profile.h).  The
+ * levels L1-L4 are data (suites/profiles.json); these are what one run
+ * earned against them, per endpoint and per ordered pair.
+ */
+enum odca_grade {
+    ODCA_G_PASS = 0,     /* every case behind the level passed */
+    ODCA_G_PARTIAL,      /* none failed; some were partial or skipped */
+    ODCA_G_FAIL,         /* some case failed or errored */
+    ODCA_G_NOT_ASSESSED, /* a case was not in the run, or none could run */
+    ODCA_G_WAIVED,       /* met with waivers: passed but for waived FAILs */
+    ODCA_G_COUNT
+};
+
+/* "PASS", "PARTIAL", "FAIL", "NOT-ASSESSED", "WAIVED". */
+const char *odca_grade_name(enum odca_grade g);
+
+/* One case behind a level: where it was looked for and what counted. */
+struct odca_grade_case {
+    char *case_id;
+    char *endpoint; /* the endpoint, or the pair's source */
+    char *peer;     /* the pair's target, or NULL */
+    int present;    /* 0: the run has no such case there */
+    enum odca_verdict verdict; /* as graded; meaningless when !present */
+};
+
+struct odca_level_grade {
+    char *id;      /* "L1" */
+    char *title;   /* "Manageable" */
+    int per_pair;  /* 0: graded per endpoint (in a pair: on each side) */
+    enum odca_grade grade;
+    /* a per-endpoint level in a pair: [0] source side, [1] target side;
+       otherwise both equal grade */
+    enum odca_grade sides[2];
+    int met;       /* grade PASS or WAIVED, and the level it includes met */
+    char *reason;  /* one line: why not PASS (which cases), or NULL */
+    struct odca_grade_case *cases;
+    size_t n_cases;
+};
+
+/* An endpoint's (peer NULL) or an ordered pair's grades, level by level. */
+struct odca_profile_result {
+    char *endpoint; /* the endpoint, or the pair's source */
+    char *peer;     /* the pair's target, or NULL */
+    struct odca_level_grade *levels; /* in profiles.json order */
+    size_t n_levels;
+    char *highest;  /* id of the highest level met, or NULL: none */
+};
+
 struct odca_run_result {
     char *run_id;
     char *tool_version;
@@ -123,6 +172,10 @@ struct odca_run_result {
     char *waivers_sha256;  /* of that file as read */
     char **waiver_notes;   /* waivers that matched nothing or no failure */
     size_t n_waiver_notes;
+    /* graded when the run ends (odca_profiles_grade()): endpoints in run
+       order, then ordered pairs; none while the run is going on */
+    struct odca_profile_result *profiles;
+    size_t n_profiles;
 };
 
 /* Tallies of case verdicts. */
@@ -155,6 +208,7 @@ void odca_step_result_release(struct odca_step_result *s);
 void odca_case_result_release(struct odca_case_result *c);
 void odca_case_waiver_free(struct odca_case_waiver *w); /* accepts NULL */
 void odca_endpoint_result_release(struct odca_endpoint_result *e);
+void odca_profile_result_release(struct odca_profile_result *p);
 /* Frees the run and everything in it; accepts NULL. */
 void odca_run_result_free(struct odca_run_result *run);
 

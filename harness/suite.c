@@ -459,22 +459,31 @@ json_object *odca_json_parse(const char *text, size_t len, const char *file,
     return root;
 }
 
+json_object *odca_json_parse_object(const char *text, size_t len,
+                                    const char *file, struct odca_error **err)
+{
+    json_object *root = odca_json_parse(text, len, file, err);
+
+    if (root && !json_object_is_type(root, json_type_object)) {
+        odca_error_set(err, ODCA_ERR_INPUT,
+                       "%s: expected a JSON object at the top", file);
+        json_object_put(root);
+        root = NULL;
+    }
+    return root;
+}
+
 struct odca_suite *odca_suite_parse(const char *text, size_t len,
                                     const char *file, struct odca_error **err)
 {
     struct odca_suite *s = xcalloc(1, sizeof(*s));
     struct defaults d = {.step_timeout = 120, .case_timeout = 1800};
-    json_object *root = odca_json_parse(text, len, file, err);
+    json_object *root = odca_json_parse_object(text, len, file, err);
     json_object *cases = NULL;
 
     s->file = xstrdup(file);
     if (!root)
         goto error;
-    if (!json_object_is_type(root, json_type_object)) {
-        odca_error_set(err, ODCA_ERR_INPUT,
-                       "%s: expected a JSON object at the top", file);
-        goto error;
-    }
     if (!json_object_object_get_ex(root, "format", NULL)) {
         odca_error_set(err, ODCA_ERR_INPUT,
                        "%s: expected \"format\": %d (the suite format "

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals shared by the two halves of the suite loader (suite.c: the
- * document and its cases; suite_step.c: steps and expectations).
+ * document and its cases; suite_step.c: steps and expectations), whose
+ * JSON and field readers the other strict loaders (endpoints
+ * configuration, profiles) use too.
  */
 #ifndef ODCA_SUITE_LOAD_H
 #define ODCA_SUITE_LOAD_H
@@ -45,6 +47,9 @@ int odca_load_unknown(const char *where, const char *key,
  */
 json_object *odca_json_parse(const char *text, size_t len, const char *file,
                              struct odca_error **err);
+/* Same, and the value must be an object ("file: expected a JSON object"). */
+json_object *odca_json_parse_object(const char *text, size_t len,
+                                    const char *file, struct odca_error **err);
 /* 1 if s is a plain identifier: [a-z_][a-z0-9_-]* */
 int odca_is_identifier(const char *s);
 int odca_level_rank(const char *level);

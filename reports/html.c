@@ -264,9 +264,70 @@ find_row(const struct odca_summary_row *rows, size_t n, const char *ep,
     return NULL;
 }
 
+static const struct odca_profile_result *
+find_profile(const struct odca_run_result *run, const char *ep,
+             const char *peer)
+{
+    size_t i;
+
+    for (i = 0; i < run->n_profiles; i++) {
+        const struct odca_profile_result *p = &run->profiles[i];
+
+        if (p->endpoint && !strcmp(p->endpoint, ep) &&
+            (peer ? p->peer && !strcmp(p->peer, peer) : !p->peer))
+            return p;
+    }
+    return NULL;
+}
+
+static const struct odca_level_grade *
+find_level(const struct odca_profile_result *p, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < p->n_levels; i++)
+        if (p->levels[i].id && !strcmp(p->levels[i].id, id))
+            return &p->levels[i];
+    return NULL;
+}
+
+static const char *grade_class(enum odca_grade g)
+{
+    static const char *const classes[ODCA_G_COUNT] = {
+        [ODCA_G_PASS] = "v-pass",
+        [ODCA_G_PARTIAL] = "v-partial",
+        [ODCA_G_FAIL] = "v-fail",
+        [ODCA_G_NOT_ASSESSED] = "v-none",
+        [ODCA_G_WAIVED] = "v-waived",
+    };
+
+    return (int)g >= 0 && g < ODCA_G_COUNT ? classes[g] : "v-none";
+}
+
+/* "L2 Portable" (with waivers), or "no profile met". */
+static void profile_met(struct odca_buf *b, const struct odca_profile_result *p)
+{
+    const struct odca_level_grade *top = p ? find_level(p, p->highest) : NULL;
+
+    if (!p)
+        return;
+    odca_buf_puts(b, "<span class=\"profile\">");
+    if (top) {
+        html_text(b, top->id);
+        odca_buf_puts(b, " ");
+        html_text(b, top->title);
+        odca_buf_puts(b, top->grade == ODCA_G_WAIVED ? " met with waivers"
+                                                     : " met");
+    } else {
+        odca_buf_puts(b, "no profile met");
+    }
+    odca_buf_puts(b, "</span> ");
+}
+
 /*
- * Rows source, columns target; each cell links to the pair's table and is
- * coloured by its worst outcome.  The diagonal is the endpoint on its own.
+ * Rows source, columns target; each cell names the highest profile met,
+ * links to the pair's table and is coloured by its worst outcome.  The
+ * diagonal is the endpoint on its own.
  */
 static void matrix(struct odca_buf *b, const struct odca_run_result *run,
                    const struct odca_summary_row *rows, size_t n_rows)
@@ -301,6 +362,10 @@ static void matrix(struct odca_buf *b, const struct odca_run_result *run,
             if (tally->total)
                 odca_buf_printf(b, "<a href=\"#%s-%zu-%zu\">",
                                 s == t ? "ep" : "pair", s + 1, t + 1);
+            if (tally->total)
+                profile_met(b, find_profile(run, run->endpoints[s].name,
+                                            s == t ? NULL
+                                                   : run->endpoints[t].name));
             counts(b, tally);
             if (tally->total)
                 odca_buf_puts(b, "</a>");
@@ -396,6 +461,77 @@ static void groups(struct odca_buf *b, const struct odca_run_result *run,
     odca_buf_puts(b, "</section>\n");
 }
 
+/* The level ids of every row, in the order they first appear. */
+static size_t level_ids(const struct odca_run_result *run, const char **ids,
+                        size_t max)
+{
+    size_t n = 0, i, k, j;
+
+    for (i = 0; i < run->n_profiles; i++) {
+        for (k = 0; k < run->profiles[i].n_levels; k++) {
+            const char *id = run->profiles[i].levels[k].id;
+
+            for (j = 0; j < n && strcmp(ids[j], id); j++)
+                ;
+            if (j == n && n < max)
+                ids[n++] = id;
+        }
+    }
+    return n;
+}
+
+/* Each endpoint and pair against each level: grade, why, what is met. */
+static void profiles(struct odca_buf *b, const struct odca_run_result *run)
+{
+    const char *ids[16];
+    size_t n_ids = level_ids(run, ids, 16), i, k;
+
+    if (!run->n_profiles)
+        return;
+    odca_buf_puts(b, "<section id=\"profiles\">\n<h2>Profiles</h2>\n"
+                     "<p class=\"hint\">Graded from the cases behind each "
+                     "level (suites/profiles.json); a level counts as met "
+                     "only when the levels it includes are met.</p>\n"
+                     "<table class=\"profiles\"><thead><tr><th>where</th>");
+    for (k = 0; k < n_ids; k++) {
+        odca_buf_puts(b, "<th>");
+        html_text(b, ids[k]);
+        odca_buf_puts(b, "</th>");
+    }
+    odca_buf_puts(b, "<th>met</th></tr></thead><tbody>\n");
+    for (i = 0; i < run->n_profiles; i++) {
+        const struct odca_profile_result *p = &run->profiles[i];
+
+        odca_buf_puts(b, "<tr><th scope=\"row\">");
+        html_text(b, p->endpoint);
+        if (p->peer) {
+            odca_buf_puts(b, " → ");
+            html_text(b, p->peer);
+        }
+        odca_buf_puts(b, "</th>");
+        for (k = 0; k < n_ids; k++) {
+            const struct odca_level_grade *g = find_level(p, ids[k]);
+
+            if (!g) {
+                odca_buf_puts(b, "<td></td>");
+                continue;
+            }
+            odca_buf_printf(b, "<td class=\"%s\"><strong>%s</strong>",
+                            grade_class(g->grade), odca_grade_name(g->grade));
+            if (g->reason) {
+                odca_buf_puts(b, "<br><small>");
+                html_text(b, g->reason);
+                odca_buf_puts(b, "</small>");
+            }
+            odca_buf_puts(b, "</td>");
+        }
+        odca_buf_puts(b, "<td>");
+        profile_met(b, p);
+        odca_buf_puts(b, "</td></tr>\n");
+    }
+    odca_buf_puts(b, "</tbody></table>\n</section>\n");
+}
+
 static void notes(struct odca_buf *b, const struct odca_run_result *run)
 {
     size_t i;
@@ -461,6 +597,7 @@ static int render(const struct odca_run_result *run, char **out, size_t *len,
     header(&b, run);
     odca_buf_puts(&b, "<main>\n");
     matrix(&b, run, rows, n_rows);
+    profiles(&b, run);
     groups(&b, run, rows, n_rows);
     notes(&b, run);
     odca_buf_puts(&b, "<section id=\"cases\">\n<h2>Every case, step by step"

@@ -34,6 +34,8 @@ const char odca_html_style[] =
     "table.matrix{width:auto}table.matrix td.cell{min-width:9rem}\n"
     "table.matrix td.self{border-style:dashed}\n"
     "td.cell a{color:inherit;text-decoration:none;display:block}\n"
+    "td.cell .profile{display:block;font-weight:600;color:#1f2328}\n"
+    "table.profiles td small{color:var(--none)}\n"
     ".verdict{display:inline-block;font-weight:700;font-size:.8rem;"
     "padding:0 .35rem;border-radius:4px;border:1px solid currentColor}\n"
     ".count{white-space:nowrap}\n"

@@ -198,6 +198,71 @@ static json_object *summary_obj(const struct odca_run_result *run)
     return o;
 }
 
+static json_object *level_obj(const struct odca_level_grade *g,
+                              int in_pair)
+{
+    json_object *o = new_obj();
+    json_object *cases = new_arr();
+    json_object *sides = NULL;
+    size_t i;
+
+    for (i = 0; i < g->n_cases; i++) {
+        const struct odca_grade_case *c = &g->cases[i];
+        json_object *co = new_obj();
+
+        add(co, "id", str(c->case_id));
+        add(co, "endpoint", str(c->endpoint));
+        add(co, "peer", str(c->peer));
+        add(co, "verdict", c->present ? verdict(c->verdict) : NULL);
+        push(cases, co);
+    }
+    if (in_pair && !g->per_pair) {
+        sides = new_obj();
+        add(sides, "source", str(odca_grade_name(g->sides[0])));
+        add(sides, "target", str(odca_grade_name(g->sides[1])));
+    }
+    add(o, "id", str(g->id));
+    add(o, "title", str(g->title));
+    add(o, "per", str(g->per_pair ? "pair" : "endpoint"));
+    add(o, "grade", str(odca_grade_name(g->grade)));
+    add(o, "met", must(json_object_new_boolean(g->met)));
+    add(o, "sides", sides);
+    add(o, "reason", str(g->reason));
+    add(o, "cases", cases);
+    return o;
+}
+
+/* Grades per endpoint and per pair, shaped like the summary's rows. */
+static json_object *profiles_obj(const struct odca_run_result *run)
+{
+    json_object *o = new_obj();
+    json_object *eps = new_arr();
+    json_object *pairs = new_arr();
+    size_t i, k;
+
+    for (i = 0; i < run->n_profiles; i++) {
+        const struct odca_profile_result *p = &run->profiles[i];
+        json_object *row = new_obj();
+        json_object *levels = new_arr();
+
+        if (p->peer) {
+            add(row, "source", str(p->endpoint));
+            add(row, "target", str(p->peer));
+            push(pairs, row);
+        } else {
+            add(row, "endpoint", str(p->endpoint));
+            push(eps, row);
+        }
+        for (k = 0; k < p->n_levels; k++)
+            push(levels, level_obj(&p->levels[k], p->peer != NULL));
+        add(row, "highest", str(p->highest));
+        add(row, "levels", levels);
+    }
+    add(o, "endpoints", eps);
+    add(o, "pairs", pairs);
+    return o;
+}
+
 static json_object *expect_obj(const struct odca_expect_result *e)
 {
     json_object *o = new_obj();
@@ -309,6 +374,7 @@ static json_object *document(const struct odca_run_result *run)
     add(doc, "suites", suites_arr(run));
     add(doc, "endpoints", endpoints_arr(run));
     add(doc, "summary", summary_obj(run));
+    add(doc, "profiles", profiles_obj(run));
     add(doc, "cases", cases);
     add(doc, "cleanup", cleanup);
     add(doc, "waivers", waivers_obj(run));

@@ -93,7 +93,7 @@ static int check_format(json_object *doc, const struct read_at *at,
                         struct odca_error **err)
 {
     static const struct read_field format_field[] = {
-        {"format", odca_read_int, 0, NULL},
+        {"format", odca_read_int, 0, NULL, 0},
     };
     static const struct read_table format_table = READ_TABLE(format_field);
     int format = 0;
@@ -115,27 +115,27 @@ static int check_format(json_object *doc, const struct read_at *at,
 #define ENDPOINT(member) offsetof(struct odca_endpoint_result, member)
 
 static const struct read_field tool_fields[] = {
-    {"version", odca_read_string_or_null, RUN(tool_version), NULL},
+    {"version", odca_read_string_or_null, RUN(tool_version), NULL, 0},
 };
 static const struct read_table tool_table = READ_TABLE(tool_fields);
 
 /* duration_ms is not read: the writer derives it from started and ended. */
 static const struct read_field run_fields[] = {
-    {"id", odca_read_string_or_null, RUN(run_id), NULL},
-    {"started", odca_read_time, RUN(started_ms), NULL},
-    {"ended", odca_read_time, RUN(ended_ms), NULL},
-    {"interrupted", odca_read_bool, RUN(interrupted), NULL},
-    {"host", odca_read_string_or_null, RUN(host), NULL},
+    {"id", odca_read_string_or_null, RUN(run_id), NULL, 0},
+    {"started", odca_read_time, RUN(started_ms), NULL, 0},
+    {"ended", odca_read_time, RUN(ended_ms), NULL, 0},
+    {"interrupted", odca_read_bool, RUN(interrupted), NULL, 0},
+    {"host", odca_read_string_or_null, RUN(host), NULL, 0},
 };
 static const struct read_table run_table = READ_TABLE(run_fields);
 
 static const struct read_field suite_fields[] = {
-    {"id", odca_read_string_or_null, SUITE(id), NULL},
-    {"title", odca_read_string_or_null, SUITE(title), NULL},
-    {"file", odca_read_string_or_null, SUITE(file), NULL},
-    {"version", odca_read_string_or_null, SUITE(version), NULL},
-    {"sha256", odca_read_string_or_null, SUITE(sha256), NULL},
-    {"format", odca_read_int, SUITE(format), NULL},
+    {"id", odca_read_string_or_null, SUITE(id), NULL, 0},
+    {"title", odca_read_string_or_null, SUITE(title), NULL, 0},
+    {"file", odca_read_string_or_null, SUITE(file), NULL, 0},
+    {"version", odca_read_string_or_null, SUITE(version), NULL, 0},
+    {"sha256", odca_read_string_or_null, SUITE(sha256), NULL, 0},
+    {"format", odca_read_int, SUITE(format), NULL, 0},
 };
 static const struct read_table suite_table = READ_TABLE(suite_fields);
 
@@ -156,14 +156,14 @@ static int read_vms_left(json_object *val, void *dst, const void *arg,
 }
 
 static const struct read_field endpoint_fields[] = {
-    {"name", odca_read_string_or_null, ENDPOINT(name), NULL},
-    {"driver", odca_read_string_or_null, ENDPOINT(driver), NULL},
-    {"uri", odca_read_string_or_null, ENDPOINT(uri), NULL},
-    {"error", odca_read_string_or_null, ENDPOINT(error), NULL},
-    {"capabilities", odca_read_object_or_null, ENDPOINT(capabilities), NULL},
-    {"inventory", odca_read_object_or_null, ENDPOINT(inventory), NULL},
-    {"vms_created", odca_read_int, ENDPOINT(vms_created), NULL},
-    {"vms_left", read_vms_left, ENDPOINT(vms_left), NULL},
+    {"name", odca_read_string_or_null, ENDPOINT(name), NULL, 0},
+    {"driver", odca_read_string_or_null, ENDPOINT(driver), NULL, 0},
+    {"uri", odca_read_string_or_null, ENDPOINT(uri), NULL, 0},
+    {"error", odca_read_string_or_null, ENDPOINT(error), NULL, 0},
+    {"capabilities", odca_read_object_or_null, ENDPOINT(capabilities), NULL, 0},
+    {"inventory", odca_read_object_or_null, ENDPOINT(inventory), NULL, 0},
+    {"vms_created", odca_read_int, ENDPOINT(vms_created), NULL, 0},
+    {"vms_left", read_vms_left, ENDPOINT(vms_left), NULL, 0},
 };
 static const struct read_table endpoint_table = READ_TABLE(endpoint_fields);
 
@@ -181,21 +181,35 @@ static const struct read_list cleanup_errors_list = {
 };
 
 static const struct read_field cleanup_fields[] = {
-    {"errors", odca_read_list, 0, &cleanup_errors_list},
+    {"errors", odca_read_list, 0, &cleanup_errors_list, 0},
 };
 static const struct read_table cleanup_table = READ_TABLE(cleanup_fields);
+
+static const struct read_list waiver_notes_list = {
+    RUN(waiver_notes), RUN(n_waiver_notes), sizeof(char *), odca_read_string,
+    NULL,
+};
+
+static const struct read_field waivers_fields[] = {
+    {"file", odca_read_string, RUN(waivers_file), NULL, 0},
+    {"sha256", odca_read_string, RUN(waivers_sha256), NULL, 0},
+    {"notes", odca_read_list, 0, &waiver_notes_list, 0},
+};
+static const struct read_table waivers_table = READ_TABLE(waivers_fields);
 
 /*
  * summary is not read: every writer computes it from the cases, so a
  * stale or edited summary cannot disagree with them.
  */
 static const struct read_field document_fields[] = {
-    {"tool", odca_read_object, 0, &tool_table},
-    {"run", odca_read_object, 0, &run_table},
-    {"suites", odca_read_list, 0, &suites_list},
-    {"endpoints", odca_read_list, 0, &endpoints_list},
-    {"cases", odca_read_list, 0, &odca_read_cases},
-    {"cleanup", odca_read_object, 0, &cleanup_table},
+    {"tool", odca_read_object, 0, &tool_table, 0},
+    {"run", odca_read_object, 0, &run_table, 0},
+    {"suites", odca_read_list, 0, &suites_list, 0},
+    {"endpoints", odca_read_list, 0, &endpoints_list, 0},
+    {"cases", odca_read_list, 0, &odca_read_cases, 0},
+    {"cleanup", odca_read_object, 0, &cleanup_table, 0},
+    {"waivers", odca_read_fields_or_null, 0, &waivers_table, 1},
+    {"profiles", odca_read_profiles, 0, NULL, 1},
 };
 static const struct read_table document_table = READ_TABLE(document_fields);
 

@@ -62,6 +62,8 @@ int odca_read_fields(json_object *obj, const struct read_table *table,
         struct read_at child = {at->file, NULL};
 
         if (!json_object_object_get_ex(obj, f->key, &val)) {
+            if (f->optional)
+                continue;
             odca_error_set(err, ODCA_ERR_INPUT, "%s: %s%smissing key \"%s\"",
                            at->file, at->path, sep(at), f->key);
             return -1;
@@ -76,6 +78,33 @@ int odca_read_fields(json_object *obj, const struct read_table *table,
 int odca_read_object(json_object *val, void *dst, const void *arg,
                      const struct read_at *at, struct odca_error **err)
 {
+    return odca_read_fields(val, arg, dst, at, err);
+}
+
+int odca_read_new_or_null(json_object *val, void *dst, const void *arg,
+                          const struct read_at *at, struct odca_error **err)
+{
+    const struct read_new *what = arg;
+    void *item;
+
+    if (!val)
+        return 0;
+    if (!json_object_is_type(val, json_type_object)) {
+        odca_read_expected(at, "an object or null", val, err);
+        return -1;
+    }
+    /* into the model first, so that it frees what was read on an error */
+    item = xcalloc(1, what->size);
+    memcpy(dst, &item, sizeof(item));
+    return odca_read_fields(val, what->table, item, at, err);
+}
+
+int odca_read_fields_or_null(json_object *val, void *dst, const void *arg,
+                             const struct read_at *at,
+                             struct odca_error **err)
+{
+    if (!val)
+        return 0;
     return odca_read_fields(val, arg, dst, at, err);
 }
 

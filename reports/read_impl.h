@@ -37,6 +37,9 @@ struct read_field {
     read_fn read;
     size_t offset;   /* of the field in the struct being filled */
     const void *arg; /* passed to read */
+    /* 1: a key added to format 1 later (waivers, profiles); a report
+       written before it lacks the key and reads as if it were null */
+    int optional;
 };
 
 /* The keys of one kind of JSON object. */
@@ -111,6 +114,24 @@ int odca_read_list(json_object *val, void *dst, const void *arg,
                    const struct read_at *at, struct odca_error **err);
 
 /* cases[] into a struct odca_run_result (read_case.c). */
+/*
+ * null, or an object read by table into a new struct of size bytes that
+ * *dst (a pointer member) then holds; arg is a struct read_new.
+ */
+struct read_new {
+    size_t size;
+    const struct read_table *table;
+};
+int odca_read_new_or_null(json_object *val, void *dst, const void *arg,
+                          const struct read_at *at, struct odca_error **err);
+/* null, or an object whose keys fill the same struct (arg: its table). */
+int odca_read_fields_or_null(json_object *val, void *dst, const void *arg,
+                             const struct read_at *at,
+                             struct odca_error **err);
+
 extern const struct read_list odca_read_cases;
+/* "profiles": the grades per endpoint and per pair (read_profile.c). */
+int odca_read_profiles(json_object *val, void *dst, const void *arg,
+                       const struct read_at *at, struct odca_error **err);
 
 #endif

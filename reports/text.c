@@ -345,6 +345,94 @@ static void add_detail(void *ctx, const char *line)
     free(s);
 }
 
+/* Under a profile row: why each level that is not PASS is not. */
+static char *profile_details(const struct odca_profile_result *p)
+{
+    struct odca_buf b = {0};
+    size_t i;
+
+    for (i = 0; i < p->n_levels; i++) {
+        char *line;
+
+        if (!p->levels[i].reason)
+            continue;
+        line = xasprintf("%s %s: %s", p->levels[i].id,
+                         odca_grade_name(p->levels[i].grade),
+                         p->levels[i].reason);
+        add_detail(&b, line);
+        free(line);
+    }
+    return b.data;
+}
+
+/* The grade of level id in row p, or "" where it does not apply. */
+static char *level_cell(const struct odca_profile_result *p, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < p->n_levels; i++)
+        if (strcmp(p->levels[i].id, id) == 0)
+            return xstrdup(odca_grade_name(p->levels[i].grade));
+    return xstrdup("");
+}
+
+/*
+ * One row per endpoint and pair: each level's grade, the highest met, and
+ * under the row why the others are not PASS.  The columns are the levels
+ * of the widest row (a pair's carry them all).
+ */
+static void add_profiles(struct odca_buf *b, const struct odca_run_result *run)
+{
+    const struct odca_profile_result *widest = NULL;
+    struct odca_buf legend = {0};
+    char *line;
+    const char **heads;
+    int *right;
+    char **cells;
+    struct table t = {0};
+    size_t i, k;
+
+    for (i = 0; i < run->n_profiles; i++)
+        if (!widest || run->profiles[i].n_levels > widest->n_levels)
+            widest = &run->profiles[i];
+    if (!widest)
+        return;
+    t.n_cols = widest->n_levels + 2;
+    t.heads = heads = xcalloc(t.n_cols, sizeof(*heads));
+    t.right = right = xcalloc(t.n_cols, sizeof(*right));
+    cells = xcalloc(t.n_cols, sizeof(*cells));
+    heads[0] = "PROFILES";
+    heads[t.n_cols - 1] = "MET";
+    for (k = 0; k < widest->n_levels; k++) {
+        heads[k + 1] = widest->levels[k].id;
+        odca_buf_printf(&legend, "%s%s %s", k ? ", " : "",
+                        widest->levels[k].id, widest->levels[k].title);
+    }
+    line = clean(legend.data);
+    odca_buf_printf(b, "\nProfiles, a self-assessment against the ODCA VM "
+                       "interoperability usage model:\n%s\n",
+                    line);
+    free(line);
+    odca_buf_release(&legend);
+    for (i = 0; i < run->n_profiles; i++) {
+        const struct odca_profile_result *p = &run->profiles[i];
+        char *where = p->peer ? xasprintf("%s -> %s", p->endpoint, p->peer)
+                              : xstrdup(p->endpoint);
+
+        cells[0] = clean(where);
+        free(where);
+        for (k = 0; k < widest->n_levels; k++)
+            cells[k + 1] = level_cell(p, widest->levels[k].id);
+        cells[t.n_cols - 1] = xstrdup(p->highest ? p->highest : "none");
+        table_add(&t, cells, profile_details(p));
+    }
+    table_print(b, &t);
+    table_release(&t);
+    free(cells);
+    free(heads);
+    free(right);
+}
+
 /* Under a case that did not pass: reasons and failed expectations. */
 static char *case_details(const struct odca_case_result *c)
 {
@@ -436,6 +524,7 @@ static int render(const struct odca_run_result *run, char **out, size_t *len,
     odca_buf_puts(&b, "\n");
     add_endpoints(&b, run, rows, n_rows, cols, n_v);
     add_pairs(&b, rows, n_rows, cols, n_v);
+    add_profiles(&b, run);
     add_cases(&b, run);
     add_footer(&b, run);
     free(rows);

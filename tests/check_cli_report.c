@@ -164,11 +164,11 @@ START_TEST(unknown_format_is_a_usage_error_naming_the_known_ones)
     _cleanup_free_ char *dir = odca_test_tmpdir("odca-report");
     _cleanup_free_ char *out = xasprintf("%s/out", dir);
     struct outcome o =
-        report(GOLDEN, "--format", "json,html", "--out", out, NULL);
+        report(GOLDEN, "--format", "json,pdf", "--out", out, NULL);
     struct odca_buf want = {0};
     size_t i;
 
-    odca_buf_puts(&want, "odca-harness: report: unknown format 'html' "
+    odca_buf_puts(&want, "odca-harness: report: unknown format 'pdf' "
                          "(known: ");
     for (i = 0; odca_report_writers[i]; i++)
         odca_buf_printf(&want, "%s%s", i ? ", " : "",

@@ -80,6 +80,74 @@ static void assert_chk02_finds_the_test_drivers_vcpu_limit(json_object *c)
     ck_assert_uint_eq(failed, 1);
 }
 
+/* A level's grade by the rule of harness/profile.h, from its cases. */
+static const char *expected_grade(json_object *cases)
+{
+    size_t i, n = json_object_array_length(cases), skip = 0, missing = 0;
+    int fail = 0, partial = 0;
+
+    for (i = 0; i < n; i++) {
+        const char *v = str(json_object_array_get_idx(cases, i), "verdict");
+
+        fail |= v && (!strcmp(v, "FAIL") || !strcmp(v, "ERROR"));
+        missing += !v || !strcmp(v, "NOT-RUN");
+        skip += v && !strcmp(v, "SKIP");
+        partial |= v && !strcmp(v, "PARTIAL");
+    }
+    if (fail)
+        return "FAIL";
+    if (missing || skip == n)
+        return "NOT-ASSESSED";
+    return partial || skip ? "PARTIAL" : "PASS";
+}
+
+/*
+ * report.json's profiles agree with its cases: a row per endpoint and per
+ * pair that ran, every case behind a level is in cases[] where the level
+ * says, a per-pair level counts the case's own verdict, each grade follows
+ * the rule, and the highest level met is one marked met.
+ */
+static void assert_profiles_match_cases(json_object *report)
+{
+    json_object *profiles = get(report, "profiles");
+    json_object *rows[2] = {get(profiles, "endpoints"), get(profiles, "pairs")};
+    size_t r, i, k, j;
+
+    ck_assert_uint_eq(json_object_array_length(rows[0]), 2);
+    ck_assert_uint_eq(json_object_array_length(rows[1]), 2);
+    for (r = 0; r < 2; r++) {
+        for (i = 0; i < json_object_array_length(rows[r]); i++) {
+            json_object *row = json_object_array_get_idx(rows[r], i);
+            json_object *levels = get(row, "levels");
+            const char *highest = str(row, "highest");
+            int highest_met = highest == NULL;
+
+            /* an endpoint has L1 only; a pair has L1 to L4 */
+            ck_assert_uint_eq(json_object_array_length(levels), r ? 4 : 1);
+            for (k = 0; k < json_object_array_length(levels); k++) {
+                json_object *l = json_object_array_get_idx(levels, k);
+                json_object *cases = get(l, "cases");
+
+                ck_assert_str_eq(str(l, "grade"), expected_grade(cases));
+                if (highest && !strcmp(highest, str(l, "id")))
+                    highest_met = json_object_get_boolean(get(l, "met"));
+                for (j = 0; j < json_object_array_length(cases); j++) {
+                    json_object *gc = json_object_array_get_idx(cases, j);
+                    json_object *c = find_case(report, str(gc, "id"),
+                                               str(gc, "endpoint"));
+
+                    ck_assert_msg(c != NULL, "%s on %s not in cases",
+                                  str(gc, "id"), str(gc, "endpoint"));
+                    ck_assert_ptr_nonnull(str(gc, "verdict"));
+                    if (!strcmp(str(l, "per"), "pair"))
+                        ck_assert_str_eq(str(gc, "verdict"), str(c, "verdict"));
+                }
+            }
+            ck_assert_msg(highest_met, "highest %s is not met", highest);
+        }
+    }
+}
+
 static void assert_junit_valid(const char *dir)
 {
     char *path = xasprintf("%s/junit.xml", dir);
@@ -157,6 +225,8 @@ START_TEST(default_run_grades_both_clouds_and_writes_reports)
         }
     }
     ck_assert_int_eq((int)json_object_array_length(get(get(report, "cleanup"), "errors")), 0);
+    assert_profiles_match_cases(report);
+    ck_assert_ptr_nonnull(strstr(o.out, "Profiles, a self-assessment"));
     assert_junit_valid(dir);
     json_object_put(report);
     outcome_release(&o);

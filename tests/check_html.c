@@ -185,10 +185,13 @@ START_TEST(the_scorecard_renders_in_chromium_with_its_matrix_and_no_console_erro
                                      "//td[contains(concat(' ', @class, ' '), ' cell ')])"),
                      4);
     ck_assert_int_eq((int)xcount(&p, "count(//td[contains(@class, 'self')])"), 2);
-    /* each pair cell holds its two cases, passed, and links to its table */
+    /* each pair cell names the profile met (none: the run holds too few
+       cases), holds its two cases, passed, and links to its table */
     ck_assert_str_eq(xstring(&p, "normalize-space(//table[contains(@class, 'matrix')]"
                                  "/tbody/tr[1]/td[2])"),
-                     "2 PASS");
+                     "no profile met 2 PASS");
+    ck_assert_int_eq((int)xcount(&p, "count(//table[contains(@class, 'profiles')]/tbody/tr)"),
+                     4); /* two endpoints, two ordered pairs */
     ck_assert_int_eq((int)xcount(&p, "count(//section[@id='pair-1-2'])"), 1);
     ck_assert_int_eq((int)xcount(&p, "count(//article[contains(@class, 'case')])"),
                      (int)json_object_array_length(get(report, "cases")));

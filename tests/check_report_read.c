@@ -386,7 +386,7 @@ static char *golden_with(const char *path, const char *value)
     return out;
 }
 
-#define VERDICTS "one of PASS, FAIL, ERROR, SKIP, PARTIAL, DONE, NOT-RUN"
+#define VERDICTS "one of PASS, FAIL, ERROR, SKIP, PARTIAL, DONE, NOT-RUN, WAIVED"
 #define TIME                                                                   \
     "a UTC time like \"2026-11-23T09:00:00.000Z\" (after 1970), or null"
 

@@ -15,6 +15,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "check_common.h"
+#include "profile.h"
 #include "report.h"
 #include "util.h"
 
@@ -350,8 +351,33 @@ static void waivers(struct odca_run_result *run)
 }
 
 /*
+ * Levels over the sample's cases, graded the way a run ends: L1 per
+ * endpoint (api steps only), L2 and L3 per pair; no case of the run is
+ * PORT-09, so L3 is never assessed.
+ */
+static void grade_profiles(struct odca_run_result *run)
+{
+    static const char doc[] =
+        "{\"format\": 1, \"profiles\": ["
+        "{\"id\": \"L1\", \"title\": \"Manageable\", \"per\": \"endpoint\","
+        " \"steps_up_to\": \"api\", \"cases\": [\"LC-01\", \"LC-02\"]},"
+        "{\"id\": \"L2\", \"title\": \"Portable\", \"per\": \"pair\","
+        " \"includes\": \"L1\", \"cases\": [\"PORT-01\", \"PORT-03\"]},"
+        "{\"id\": \"L3\", \"title\": \"Workload-portable\", \"per\": \"pair\","
+        " \"includes\": \"L2\", \"cases\": [\"PORT-09\"]}]}";
+    struct odca_error *err = NULL;
+    struct odca_profile_set *set =
+        odca_profile_set_parse(doc, strlen(doc), "profiles.json", &err);
+
+    ck_assert_msg(set != NULL, "%s", err ? err->message : "");
+    odca_profiles_grade(set, run);
+    odca_profile_set_free(set);
+}
+
+/*
  * A run with every case verdict, two suites, three endpoints (one not
- * opened) and one pair, interrupted near its end; one failure waived.
+ * opened) and one pair, interrupted near its end; one failure waived;
+ * graded against profiles.
  */
 static struct odca_run_result *sample_run(void)
 {
@@ -372,6 +398,7 @@ static struct odca_run_result *sample_run(void)
                            "domain is locked");
     waivers(run);
     odca_run_result_sort(run);
+    grade_profiles(run);
     return run;
 }
 
@@ -535,6 +562,53 @@ START_TEST(json_report_parses_back_with_the_model_counts)
     ck_assert_uint_eq(json_object_array_length(get(doc, "cases")),
                       run->n_cases);
     free(rows);
+    json_object_put(doc);
+    free(out);
+    odca_run_result_free(run);
+}
+END_TEST
+
+/* report.json's profiles hold the model's grades, row for row. */
+START_TEST(json_report_carries_the_profile_grades)
+{
+    struct odca_run_result *run = sample_run();
+    char *out = render(&odca_report_json, run, NULL);
+    json_object *doc = parse_strict(out);
+    json_object *profiles = get(doc, "profiles");
+    json_object *eps = get(profiles, "endpoints");
+    json_object *pairs = get(profiles, "pairs");
+    size_t i, k, n_eps = 0, n_pairs = 0;
+
+    ck_assert_uint_eq(run->n_profiles, 3 + 1); /* one pair has cases */
+    for (i = 0; i < run->n_profiles; i++) {
+        const struct odca_profile_result *p = &run->profiles[i];
+        json_object *row = p->peer ? json_object_array_get_idx(pairs, n_pairs++)
+                                   : json_object_array_get_idx(eps, n_eps++);
+        json_object *levels = get(row, "levels");
+        json_object *highest = get(row, "highest");
+
+        ck_assert_str_eq(json_object_get_string(
+                             get(row, p->peer ? "source" : "endpoint")),
+                         p->endpoint);
+        ck_assert_uint_eq(json_object_array_length(levels), p->n_levels);
+        if (p->highest)
+            ck_assert_str_eq(json_object_get_string(highest), p->highest);
+        else
+            ck_assert_ptr_null(highest);
+        for (k = 0; k < p->n_levels; k++) {
+            json_object *l = json_object_array_get_idx(levels, k);
+
+            ck_assert_str_eq(json_object_get_string(get(l, "grade")),
+                             odca_grade_name(p->levels[k].grade));
+            ck_assert_uint_eq(json_object_array_length(get(l, "cases")),
+                              p->levels[k].n_cases);
+        }
+    }
+    ck_assert_uint_eq(json_object_array_length(eps), n_eps);
+    ck_assert_uint_eq(json_object_array_length(pairs), n_pairs);
+    /* cloud-a's L1: LC-01 passed and LC-02 never ran there */
+    ck_assert_str_eq(run->profiles[0].endpoint, "cloud-a");
+    ck_assert_int_eq(run->profiles[0].levels[0].grade, ODCA_G_NOT_ASSESSED);
     json_object_put(doc);
     free(out);
     odca_run_result_free(run);
@@ -1030,6 +1104,7 @@ static Suite *reports_suite(void)
                         0, n);
     tcase_add_test(tc, junit_report_is_valid_against_the_schema);
     tcase_add_test(tc, json_report_parses_back_with_the_model_counts);
+    tcase_add_test(tc, json_report_carries_the_profile_grades);
     tcase_add_loop_test(tc, empty_run_renders_in_every_format, 0, n);
     tcase_add_test(tc, junit_escapes_markup_and_control_characters);
     tcase_add_test(tc, json_keeps_text_and_replaces_invalid_utf8);
