@@ -61,5 +61,8 @@ int cli_run(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
 int cli_lint(int argc, char **argv);
+int cli_keygen(int argc, char **argv);
+int cli_bundle(int argc, char **argv);
+int cli_verify(int argc, char **argv);
 
 #endif
