@@ -68,5 +68,8 @@ int cli_list(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_keygen(int argc, char **argv);
+int cli_bundle(int argc, char **argv);
+int cli_verify(int argc, char **argv);
 
 #endif

@@ -29,6 +29,9 @@ static void usage(FILE *f)
           "            honour, before any import\n"
           "  report    render a stored report.json again, in every format\n"
           "            or the ones asked for\n"
+          "  keygen    make an Ed25519 key pair for signing bundles\n"
+          "  bundle    pack a results directory into a signed bundle\n"
+          "  verify    check a bundle's signature and every byte of it\n"
           "  version   print the version\n"
           "\n"
           "'odca-harness COMMAND --help' describes each command.  With no\n"
@@ -69,6 +72,12 @@ int main(int argc, char **argv)
         return cli_lint(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cli_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "keygen"))
+        return cli_keygen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bundle"))
+        return cli_bundle(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify"))
+        return cli_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return version();
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
