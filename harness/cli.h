@@ -68,6 +68,13 @@ int cli_list(int argc, char **argv);
 int cli_cleanup(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_merge(int argc, char **argv);
+/*
+ * A run's exit status from its result: 128+signo if a signal stopped it,
+ * else FAIL if a case failed, HARNESS on an error (a case, an endpoint, a
+ * cleanup), else OK.  WAIVED is not failing.
+ */
+int cli_run_exit_code(const struct odca_run_result *run, int signo);
 int cli_keygen(int argc, char **argv);
 int cli_bundle(int argc, char **argv);
 int cli_verify(int argc, char **argv);

@@ -35,7 +35,7 @@ static void usage(FILE *f)
     fputs("usage: odca-harness run [--suite FILE]... [--case ID|GLOB]...\n"
           "                        [--config FILE]... [--endpoint NAME=URI]...\n"
           "                        [--out DIR] [--jobs N] [--shard K/N]\n"
-          "                        [--waivers FILE]\n"
+          "                        [--waivers FILE] [--run-id ID]\n"
           "\n"
           "Run the suites (default: every suite shipped in suites/) on the\n"
           "endpoints (default: the embedded cloud-a and cloud-b, libvirt\n"
@@ -52,6 +52,8 @@ static void usage(FILE *f)
           "  --shard K/N         run only shard K of N of the plan (round\n"
           "                      robin); 'odca-harness merge' joins the N\n"
           "                      reports into one\n"
+          "  --run-id ID         the run's id (default: time and random);\n"
+          "                      the shards of one run share it\n"
           "  --waivers FILE      known issues: a FAIL a valid waiver matches\n"
           "                      is WAIVED (not failing), with its reason\n"
           "\n"
@@ -128,7 +130,7 @@ static void on_case_done(const struct odca_run_result *run,
     fflush(stderr);
 }
 
-static int exit_code(const struct odca_run_result *run, int signo)
+int cli_run_exit_code(const struct odca_run_result *run, int signo)
 {
     struct odca_tally t = odca_run_totals(run);
     int ep_error = 0;
@@ -147,6 +149,7 @@ static int exit_code(const struct odca_run_result *run, int signo)
 
 /* Parse run's options into c; returns -1 (after printing) on bad usage. */
 struct run_flags {
+    const char *run_id;
     const char *out;
     const char *shard;
     const char *waivers;
@@ -165,13 +168,14 @@ static int parse_args(int argc, char **argv, struct cli_common *c,
         {"jobs", required_argument, NULL, 'j'},
         {"shard", required_argument, NULL, 'k'},
         {"waivers", required_argument, NULL, 'w'},
+        {"run-id", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int opt;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:c:f:e:o:j:k:w:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:c:f:e:o:j:k:w:r:h", opts, NULL)) != -1) {
         if (cli_common_option(c, opt, optarg))
             continue;
         switch (opt) {
@@ -191,6 +195,18 @@ static int parse_args(int argc, char **argv, struct cli_common *c,
             break;
         case 'w':
             flags->waivers = optarg;
+            break;
+        case 'r':
+            /* it names the run's VMs and tags: keep it to safe characters */
+            if (!*optarg || strlen(optarg) > 64 ||
+                strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst"
+                               "uvwxyz0123456789-_.") != strlen(optarg)) {
+                fprintf(stderr, "odca-harness: --run-id '%s': expected 1 to "
+                                "64 letters, digits, '-', '_' or '.'\n",
+                        optarg);
+                return -1;
+            }
+            flags->run_id = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -271,7 +287,7 @@ static int execute(struct odca_suite **suites, size_t n_suites,
         st->write_failed = 1;
     }
     print_scorecard(run, st->out_dir);
-    code = exit_code(run, st->signo);
+    code = cli_run_exit_code(run, st->signo);
     if (st->write_failed && code == ODCA_EXIT_OK)
         code = ODCA_EXIT_HARNESS;
     odca_run_result_free(run);
@@ -318,7 +334,7 @@ int cli_run(int argc, char **argv)
     jobs = flags.jobs;
     if (!jobs)
         jobs = cfg.jobs ? cfg.jobs : (cores > 0 ? (int)cores : 1);
-    run_id = new_run_id();
+    run_id = flags.run_id ? xstrdup(flags.run_id) : new_run_id();
     out_dir = flags.out ? xstrdup(flags.out) : xasprintf("results/%s", run_id);
     if (odca_mkdir_p(out_dir, &err) < 0) {
         code = cli_fail(err);

@@ -29,6 +29,8 @@ static void usage(FILE *f)
           "            honour, before any import\n"
           "  report    render a stored report.json again, in every format\n"
           "            or the ones asked for\n"
+          "  merge     join the results of the shards of one run (run\n"
+          "            --shard K/N) into one, and render it\n"
           "  keygen    make an Ed25519 key pair for signing bundles\n"
           "  bundle    pack a results directory into a signed bundle\n"
           "  verify    check a bundle's signature and every byte of it\n"
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
         return cli_lint(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cli_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return cli_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "keygen"))
         return cli_keygen(argc - 1, argv + 1);
     if (!strcmp(cmd, "bundle"))

@@ -160,6 +160,10 @@ struct odca_run_result {
     int64_t ended_ms;
     int interrupted;      /* stopped by SIGINT/SIGTERM */
     char *host;           /* where the harness ran (uname) */
+    /* run --shard K/N: this run is shard K of N of the plan (0 of 0: the
+       whole plan); `merge` joins the N shards' results into one */
+    unsigned shard_index;
+    unsigned shard_count;
     struct odca_suite_ref *suites;
     size_t n_suites;
     struct odca_endpoint_result *endpoints;

@@ -423,6 +423,8 @@ struct odca_run_result *odca_runner_run(struct odca_runner *r,
 
     run->run_id = xstrdup(r->opts.run_id);
     run->tool_version = xstrdup(ODCA_VERSION);
+    run->shard_index = r->plan->shard_index;
+    run->shard_count = r->plan->shard_count;
     run->started_ms = odca_now_wall_ms();
     if (uname(&un) == 0)
         run->host = xasprintf("%s %s %s", un.sysname, un.release, un.machine);

@@ -186,6 +186,9 @@ static void run_facts(struct odca_buf *b, const struct odca_run_result *run)
     dl_item(b, "host", run->host);
     dl_item(b, "tool", run->tool_version);
     dl_item(b, "interrupted", run->interrupted ? "yes" : "no");
+    if (run->shard_count)
+        odca_buf_printf(b, "<dt>shard</dt><dd>%u of %u</dd>\n",
+                        run->shard_index, run->shard_count);
     if (run->waivers_file)
         dl_item(b, "waivers", run->waivers_file);
     odca_buf_puts(b, "</dl>\n");

@@ -121,6 +121,15 @@ static json_object *run_obj(const struct odca_run_result *run)
     add(o, "duration_ms", duration);
     add(o, "interrupted", must(json_object_new_boolean(run->interrupted)));
     add(o, "host", str(run->host));
+    if (run->shard_count) {
+        json_object *shard = new_obj();
+
+        add(shard, "index", num(run->shard_index));
+        add(shard, "count", num(run->shard_count));
+        add(o, "shard", shard);
+    } else {
+        add(o, "shard", NULL);
+    }
     return o;
 }
 

@@ -120,12 +120,19 @@ static const struct read_field tool_fields[] = {
 static const struct read_table tool_table = READ_TABLE(tool_fields);
 
 /* duration_ms is not read: the writer derives it from started and ended. */
+static const struct read_field shard_fields[] = {
+    {"index", odca_read_uint, RUN(shard_index), NULL, 0},
+    {"count", odca_read_uint, RUN(shard_count), NULL, 0},
+};
+static const struct read_table shard_table = READ_TABLE(shard_fields);
+
 static const struct read_field run_fields[] = {
     {"id", odca_read_string_or_null, RUN(run_id), NULL, 0},
     {"started", odca_read_time, RUN(started_ms), NULL, 0},
     {"ended", odca_read_time, RUN(ended_ms), NULL, 0},
     {"interrupted", odca_read_bool, RUN(interrupted), NULL, 0},
     {"host", odca_read_string_or_null, RUN(host), NULL, 0},
+    {"shard", odca_read_fields_or_null, 0, &shard_table, 1},
 };
 static const struct read_table run_table = READ_TABLE(run_fields);
 

@@ -223,6 +223,19 @@ int odca_read_int(json_object *val, void *dst, const void *arg,
     return 0;
 }
 
+int odca_read_uint(json_object *val, void *dst, const void *arg,
+                   const struct read_at *at, struct odca_error **err)
+{
+    int64_t n;
+
+    if (get_int64(val, &n) < 0 || n < 1 || n > 10000) {
+        odca_read_expected(at, "an integer from 1 to 10000", val, err);
+        return -1;
+    }
+    *(unsigned *)dst = (unsigned)n;
+    return 0;
+}
+
 int odca_read_bool(json_object *val, void *dst, const void *arg,
                    const struct read_at *at, struct odca_error **err)
 {

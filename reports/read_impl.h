@@ -92,6 +92,9 @@ int odca_read_int(json_object *val, void *dst, const void *arg,
 int odca_read_int64(json_object *val, void *dst, const void *arg,
                     const struct read_at *at, struct odca_error **err);
 /* int, 0 or 1 */
+/* a shard's index or count: 1 to 10000 (run --shard K/N) */
+int odca_read_uint(json_object *val, void *dst, const void *arg,
+                   const struct read_at *at, struct odca_error **err);
 int odca_read_bool(json_object *val, void *dst, const void *arg,
                    const struct read_at *at, struct odca_error **err);
 /* int64_t ms since the epoch; null is 0 */

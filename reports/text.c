@@ -217,6 +217,13 @@ static void add_header(struct odca_buf *b, const struct odca_run_result *run)
     field(b, "ended", ended);
     field(b, "host", run->host);
     field(b, "interrupted", run->interrupted ? "yes" : "no");
+    if (run->shard_count) {
+        char shard[64];
+
+        snprintf(shard, sizeof(shard), "%u of %u", run->shard_index,
+                 run->shard_count);
+        field(b, "shard", shard);
+    }
     field(b, "suites", suites.data);
     odca_buf_release(&suites);
     free(version);

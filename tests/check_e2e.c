@@ -339,6 +339,142 @@ START_TEST(a_waived_failure_does_not_fail_the_run_an_expired_waiver_does)
 }
 END_TEST
 
+/* What a case found, without times or ids: id, where, verdicts, steps. */
+static void add_signature(struct odca_buf *b, json_object *report)
+{
+    json_object *cases = get(report, "cases");
+    size_t i, k, e;
+
+    for (i = 0; i < json_object_array_length(cases); i++) {
+        json_object *c = json_object_array_get_idx(cases, i);
+        json_object *steps = get(c, "steps");
+
+        odca_buf_printf(b, "%s %s %s %s:", str(c, "id"), str(c, "endpoint"),
+                        json_object_get_string(get(c, "peer")), str(c, "verdict"));
+        for (k = 0; k < json_object_array_length(steps); k++) {
+            json_object *s = json_object_array_get_idx(steps, k);
+            json_object *exps = get(s, "expectations");
+
+            odca_buf_printf(b, " %s=%s", str(s, "action"), str(s, "verdict"));
+            for (e = 0; e < json_object_array_length(exps); e++)
+                odca_buf_printf(b, "/%s", str(json_object_array_get_idx(exps, e), "verdict"));
+        }
+        odca_buf_puts(b, "\n");
+    }
+    odca_buf_printf(b, "profiles %s\n",
+                    json_object_to_json_string_ext(get(report, "profiles"),
+                                                   JSON_C_TO_STRING_PLAIN));
+}
+
+static char *signature_of(const char *dir)
+{
+    json_object *report = load_report(dir);
+    struct odca_buf b = {0};
+
+    add_signature(&b, report);
+    json_object_put(report);
+    return odca_buf_steal(&b);
+}
+
+/*
+ * The whole catalogue run at once, and run as 3 shards merged (given out
+ * of order): the same cases, verdicts, steps, expectations and profiles.
+ */
+START_TEST(merging_the_shards_equals_the_unsharded_run)
+{
+    char *dir = tmpdir();
+    char *whole = xasprintf("%s/whole", dir), *merged = xasprintf("%s/merged", dir);
+    char *shard[3], *json[3];
+    char *run_whole[] = {"run", "--run-id", "ci-42", "--out", whole, NULL};
+    char *sig_whole, *sig_merged;
+    struct outcome o;
+    json_object *report;
+    int k;
+
+    run(dir, run_whole, &o);
+    ck_assert_msg(o.status == 1, "exit %d: %s", o.status, o.err); /* CHK-02 */
+    outcome_release(&o);
+    for (k = 0; k < 3; k++) {
+        char spec[8];
+        char *args[] = {"run", "--shard", spec, "--run-id", "ci-42", "--out", NULL, NULL};
+
+        snprintf(spec, sizeof(spec), "%d/3", k + 1);
+        shard[k] = xasprintf("%s/shard%d", dir, k + 1);
+        json[k] = xasprintf("%s/report.json", shard[k]);
+        args[6] = shard[k];
+        run(dir, args, &o);
+        ck_assert_msg(o.status <= 1, "shard %d: exit %d: %s", k + 1, o.status, o.err);
+        outcome_release(&o);
+    }
+    {
+        char *args[] = {"merge", json[2], json[0], json[1], "--out", merged, NULL};
+
+        run(dir, args, &o);
+        /* the merged run's exit status is the whole run's */
+        ck_assert_msg(o.status == 1, "merge: exit %d: %s", o.status, o.err);
+        outcome_release(&o);
+    }
+    sig_whole = signature_of(whole);
+    sig_merged = signature_of(merged);
+    ck_assert_str_eq(sig_merged, sig_whole);
+    report = load_report(merged);
+    ck_assert_str_eq(str(get(report, "run"), "id"), "ci-42");
+    ck_assert(json_object_get_type(get(get(report, "run"), "shard")) == json_type_null);
+    ck_assert_int_eq((int)json_object_array_length(get(report, "cases")), 62);
+    json_object_put(report);
+    report = load_report(shard[1]);
+    ck_assert_int_eq(json_object_get_int(get(get(get(report, "run"), "shard"), "index")), 2);
+    ck_assert_int_eq((int)json_object_array_length(get(report, "cases")), 21);
+    json_object_put(report);
+
+    {
+        struct bad_merge {
+            char *args[6];
+            const char *message;
+        } bad[] = {
+            {{"merge", json[0], json[2], NULL}, "shard 2 of 3 is missing"},
+            {{"merge", json[0], json[0], json[1], json[2], NULL}, "are both shard 1 of 3"},
+            {{"merge", json[0], json[1], json[2], NULL}, NULL}, /* filled below */
+        };
+        char *whole_json = xasprintf("%s/report.json", whole);
+        size_t b;
+
+        bad[2].args[1] = whole_json;
+        bad[2].message = "not a shard (it was run without --shard K/N)";
+        for (b = 0; b < 3; b++) {
+            char *out = xasprintf("%s/bad%zu", dir, b);
+            char *args[8];
+            size_t n = 0;
+
+            while (bad[b].args[n]) {
+                args[n] = bad[b].args[n];
+                n++;
+            }
+            args[n++] = "--out";
+            args[n++] = out;
+            args[n] = NULL;
+            run(dir, args, &o);
+            ck_assert_msg(o.status == 2, "bad merge %zu: exit %d", b, o.status);
+            ck_assert_msg(strstr(o.err, bad[b].message) != NULL, "bad merge %zu: %s", b, o.err);
+            ck_assert_msg(access(out, F_OK) != 0, "bad merge %zu wrote %s", b, out);
+            outcome_release(&o);
+            free(out);
+        }
+        free(whole_json);
+    }
+    for (k = 0; k < 3; k++) {
+        free(shard[k]);
+        free(json[k]);
+    }
+    free(sig_whole);
+    free(sig_merged);
+    free(whole);
+    free(merged);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 struct bad_run {
     const char *name;
     const char *args[6];
@@ -361,6 +497,7 @@ static const struct bad_run bad_runs[] = {
      {"run", "--waivers", SRC("tests/data/waivers-bad-date.json")}, 2,
      "waivers-bad-date.json: waivers[0].expires: expected a date YYYY-MM-DD"},
     {"bad shard", {"run", "--shard", "3/2"}, 2, "--shard '3/2': expected K/N"},
+    {"bad run id", {"run", "--run-id", "a/b"}, 2, "--run-id 'a/b': expected 1 to 64"},
     {"unknown command", {"teleport"}, 2, "unknown command 'teleport'"},
 };
 
@@ -723,6 +860,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, sigint_stops_the_run_cleans_up_and_keeps_the_reports);
     tcase_add_test(tc, an_exclusive_case_runs_alone_on_its_endpoint);
     tcase_add_test(tc, a_step_whose_premise_did_not_happen_skips_as_a_whole);
+    tcase_add_test(tc, merging_the_shards_equals_the_unsharded_run);
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
     tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
