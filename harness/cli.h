@@ -69,6 +69,7 @@ int cli_cleanup(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+int cli_diff(int argc, char **argv);
 /*
  * A run's exit status from its result: 128+signo if a signal stopped it,
  * else FAIL if a case failed, HARNESS on an error (a case, an endpoint, a

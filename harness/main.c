@@ -31,6 +31,8 @@ static void usage(FILE *f)
           "            or the ones asked for\n"
           "  merge     join the results of the shards of one run (run\n"
           "            --shard K/N) into one, and render it\n"
+          "  diff      what changed between two results: regressions,\n"
+          "            fixes, cases added and removed, timing, profiles\n"
           "  keygen    make an Ed25519 key pair for signing bundles\n"
           "  bundle    pack a results directory into a signed bundle\n"
           "  verify    check a bundle's signature and every byte of it\n"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
         return cli_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge"))
         return cli_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cli_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "keygen"))
         return cli_keygen(argc - 1, argv + 1);
     if (!strcmp(cmd, "bundle"))

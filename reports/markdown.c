@@ -40,9 +40,14 @@ static void put_md(struct odca_buf *b, const char *s, size_t n, int first)
 }
 
 /* Append a model string (NULL: "-") as inert Markdown. */
-static void add_md(struct odca_buf *b, const char *s)
+void odca_report_add_md(struct odca_buf *b, const char *s)
 {
     odca_report_add_clean(b, s, 0, put_md);
+}
+
+static void add_md(struct odca_buf *b, const char *s)
+{
+    odca_report_add_md(b, s);
 }
 
 /* "cloud-a" or "cloud-a -> cloud-b", escaped. */

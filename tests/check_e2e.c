@@ -475,6 +475,72 @@ START_TEST(merging_the_shards_equals_the_unsharded_run)
 }
 END_TEST
 
+/*
+ * The same suite run again with one expectation broken: diff reports
+ * exactly that regression and exits 1; the other way round it is a fix.
+ */
+START_TEST(diff_reports_exactly_the_regression_and_exits_1)
+{
+    char *dir = tmpdir();
+    char *ep = xasprintf("solo=test://%s", SRC("drivers/testnode/cloud-a.xml"));
+    char *before = xasprintf("%s/before", dir), *after = xasprintf("%s/after", dir);
+    char *old_json = xasprintf("%s/report.json", before);
+    char *new_json = xasprintf("%s/report.json", after);
+    char *run_old[] = {"run", "--suite", SRC("tests/data/diff-base.json"), "--endpoint", ep,
+                       "--out", before, NULL};
+    char *run_new[] = {"run", "--suite", SRC("tests/data/diff-broken.json"), "--endpoint", ep,
+                       "--out", after, NULL};
+    char *diff[] = {"diff", old_json, new_json, "--format", "json", NULL};
+    char *back[] = {"diff", new_json, old_json, NULL};
+    char *bad_map[] = {"diff", old_json, new_json, "--map", "solo", NULL};
+    struct outcome o;
+    json_object *d, *ch;
+
+    run(dir, run_old, &o);
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+    outcome_release(&o);
+    run(dir, run_new, &o);
+    ck_assert_msg(o.status == 1, "exit %d: %s", o.status, o.err);
+    outcome_release(&o);
+
+    run(dir, diff, &o);
+    ck_assert_msg(o.status == 1, "diff: exit %d: %s", o.status, o.err);
+    d = json_tokener_parse(o.out);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(json_object_get_int(get(get(d, "counts"), "regression")), 1);
+    ck_assert_int_eq(json_object_get_int(get(d, "compared")), 3);
+    ck_assert_int_eq((int)json_object_array_length(get(d, "changes")), 1);
+    ch = json_object_array_get_idx(get(d, "changes"), 0);
+    ck_assert_str_eq(str(ch, "kind"), "regression");
+    ck_assert_str_eq(str(ch, "case"), "DIFF-02");
+    ck_assert_str_eq(str(ch, "where"), "solo");
+    ck_assert_str_eq(str(ch, "before"), "PASS");
+    ck_assert_str_eq(str(ch, "after"), "FAIL");
+    ck_assert_str_eq(str(ch, "reason"), "step 2 vm.inquire: vcpus: expected 3, saw 1");
+    json_object_put(d);
+    outcome_release(&o);
+
+    run(dir, back, &o);
+    ck_assert_msg(o.status == 0, "diff back: exit %d: %s", o.status, o.err);
+    ck_assert_ptr_nonnull(strstr(o.out, "FIX         DIFF-02 Inquiry returns the vCPUs on "
+                                        "solo: FAIL -> PASS"));
+    ck_assert_ptr_nonnull(strstr(o.out, "0 regressions, 1 fix,"));
+    outcome_release(&o);
+
+    run(dir, bad_map, &o);
+    ck_assert_int_eq(o.status, 2);
+    ck_assert_ptr_nonnull(strstr(o.err, "--map 'solo': expected OLD=NEW"));
+    outcome_release(&o);
+    rm_rf(dir);
+    free(dir);
+    free(ep);
+    free(before);
+    free(after);
+    free(old_json);
+    free(new_json);
+}
+END_TEST
+
 struct bad_run {
     const char *name;
     const char *args[6];
@@ -861,6 +927,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, an_exclusive_case_runs_alone_on_its_endpoint);
     tcase_add_test(tc, a_step_whose_premise_did_not_happen_skips_as_a_whole);
     tcase_add_test(tc, merging_the_shards_equals_the_unsharded_run);
+    tcase_add_test(tc, diff_reports_exactly_the_regression_and_exits_1);
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
     tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
