@@ -19,6 +19,7 @@
 #include "read.h"
 #include "report.h"
 #include "util.h"
+#include "waiver.h"
 
 /*
  * Beside neither the result nor anything else in the current directory:
@@ -31,6 +32,7 @@ struct report_opts {
     const char *cmd;    /* "report" or "merge" */
     char **results;     /* RESULT.json files; borrowed from argv */
     size_t n_results;   /* report: 1; merge: 1 or more */
+    const char *waivers; /* --waivers FILE, applied again; or NULL */
     const char *out;    /* the directory to write; borrowed */
     /* chosen writers, NULL-terminated, in odca_report_writers order */
     const struct odca_report_writer **writers;
@@ -65,7 +67,10 @@ static void usage(FILE *f, const char *cmd)
               "could not be written.\n"
               "\n",
               f);
-    fputs("Each file is written through a temporary name and rename.\n"
+    fputs("  --waivers FILE  take the run's waivers off and apply FILE's\n"
+          "                  instead (expiry judged against the run's start)\n"
+          "\n"
+          "Each file is written through a temporary name and rename.\n"
           "\n"
           "  --format NAMES  the formats to write, comma-separated or\n"
           "                  repeated (default: all)\n"
@@ -135,6 +140,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'F'},
         {"out", required_argument, NULL, 'o'},
+        {"waivers", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -147,13 +153,15 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
     chosen = xcalloc(n + 1, sizeof(*chosen));
     /* 0, not 1: a full reset, so tests can call commands in one process */
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "F:o:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "F:o:w:h", opts, NULL)) != -1) {
         if (opt == 'F') {
             if (choose_formats(o->cmd, optarg, chosen) < 0)
                 return -1;
             any = 1;
         } else if (opt == 'o') {
             o->out = optarg;
+        } else if (opt == 'w') {
+            o->waivers = optarg;
         } else if (opt == 'h') {
             usage(stdout, o->cmd);
             return 1;
@@ -212,9 +220,12 @@ static int load(const struct report_opts *o, struct odca_run_result **run,
 {
     struct odca_run_result **shards = xcalloc(o->n_results, sizeof(*shards));
     struct odca_profile_set *profiles = NULL;
+    struct odca_waivers *waivers = NULL;
     size_t i;
     int rc = -1;
 
+    if (o->waivers && !(waivers = odca_waivers_load(o->waivers, err)))
+        goto out;
     for (i = 0; i < o->n_results; i++)
         if (check_not_source(o, o->results[i], err) < 0 ||
             odca_report_read(o->results[i], &shards[i], err) < 0)
@@ -222,15 +233,30 @@ static int load(const struct report_opts *o, struct odca_run_result **run,
     if (!strcmp(o->cmd, "report")) {
         *run = shards[0];
         shards[0] = NULL;
-    } else if (!(profiles = cli_load_profiles(err)) ||
-               odca_run_merge(shards, (const char *const *)o->results,
+    } else if (odca_run_merge(shards, (const char *const *)o->results,
                               o->n_results, run, err) < 0) {
         goto out;
-    } else {
+    }
+    /* new waivers, or the merged run: the grades must be made again */
+    if (waivers || !strcmp(o->cmd, "merge")) {
+        if (!(profiles = cli_load_profiles(err)))
+            goto out;
+        if (waivers) {
+            odca_waivers_reset(*run);
+            for (i = 0; i < (*run)->n_cases; i++)
+                odca_waivers_apply(waivers, &(*run)->cases[i],
+                                   (*run)->started_ms);
+            odca_waivers_notes(waivers, *run);
+        }
         odca_profiles_grade(profiles, *run);
     }
     rc = 0;
 out:
+    if (rc < 0 && *run) {
+        odca_run_result_free(*run);
+        *run = NULL;
+    }
+    odca_waivers_free(waivers);
     for (i = 0; i < o->n_results; i++)
         odca_run_result_free(shards[i]);
     free(shards);

@@ -215,6 +215,13 @@ static char *case_place(const struct odca_case_result *c)
                    : xstrdup(c->endpoint);
 }
 
+/* The reason line of a case whose only matching waiver had expired. */
+static char *expired_line(const struct odca_case_waiver *w)
+{
+    return xasprintf("a waiver expired on %s and no longer applies: %s (%s)",
+                     w->expires, w->reason, w->reference);
+}
+
 static struct odca_case_waiver *record(const struct odca_waiver *w,
                                        int expired)
 {
@@ -263,10 +270,45 @@ void odca_waivers_apply(struct odca_waivers *w, struct odca_case_result *c,
         return;
     }
     c->waiver = record(expired, 1);
-    line = xasprintf("a waiver expired on %s and no longer applies: %s (%s)",
-                     expired->expires, expired->reason, expired->reference);
+    line = expired_line(c->waiver);
     odca_case_add_reason(c, line);
     free(line);
+}
+
+void odca_waivers_reset(struct odca_run_result *run)
+{
+    size_t i, k;
+
+    for (i = 0; i < run->n_cases; i++) {
+        struct odca_case_result *c = &run->cases[i];
+        char *line;
+
+        if (!c->waiver)
+            continue;
+        if (c->verdict == ODCA_V_WAIVED)
+            c->verdict = ODCA_V_FAIL;
+        line = expired_line(c->waiver);
+        for (k = 0; k < c->n_reasons; k++) {
+            if (strcmp(c->reasons[k], line))
+                continue;
+            free(c->reasons[k]);
+            memmove(&c->reasons[k], &c->reasons[k + 1],
+                    (c->n_reasons - k - 1) * sizeof(char *));
+            c->n_reasons--;
+            break;
+        }
+        free(line);
+        odca_case_waiver_free(c->waiver);
+        c->waiver = NULL;
+    }
+    free(run->waivers_file);
+    free(run->waivers_sha256);
+    run->waivers_file = run->waivers_sha256 = NULL;
+    for (i = 0; i < run->n_waiver_notes; i++)
+        free(run->waiver_notes[i]);
+    free(run->waiver_notes);
+    run->waiver_notes = NULL;
+    run->n_waiver_notes = 0;
 }
 
 static void add_note(struct odca_run_result *run, char *line /* taken */)

@@ -65,6 +65,13 @@ void odca_waivers_apply(struct odca_waivers *w, struct odca_case_result *c,
                         int64_t run_started_ms);
 
 /*
+ * Take every waiver off a stored run, so another waivers file can be
+ * applied: WAIVED cases are FAIL again, the expired-waiver reasons go, and
+ * so do the run's waivers file and notes.
+ */
+void odca_waivers_reset(struct odca_run_result *run);
+
+/*
  * Add run->waiver_notes: waivers that matched no case, and waivers that
  * matched cases without waiving any (the issue may be fixed: the waiver
  * can go).  Also records run->waivers_file and its digest.

@@ -541,6 +541,73 @@ START_TEST(diff_reports_exactly_the_regression_and_exits_1)
 }
 END_TEST
 
+/* report --waivers takes a stored run's waivers off and applies others. */
+START_TEST(report_applies_other_waivers_to_a_stored_run)
+{
+    char *dir = tmpdir();
+    char *r0 = xasprintf("%s/r0", dir), *r1 = xasprintf("%s/r1", dir);
+    char *r2 = xasprintf("%s/r2", dir);
+    char *j0 = xasprintf("%s/report.json", r0), *j1 = xasprintf("%s/report.json", r1);
+    char *run_args[] = {"run", "--suite", SRC("tests/data/wrong-expectation.json"), "--out",
+                        r0, NULL};
+    char *all[] = {"report", j0, "--waivers", SRC("tests/data/waivers-all.json"), "--out",
+                   r1, NULL};
+    char *some[] = {"report", j1, "--waivers", SRC("tests/data/waivers.json"), "--out", r2,
+                    NULL};
+    struct outcome o;
+    json_object *report, *b;
+
+    run(dir, run_args, &o);
+    ck_assert_int_eq(o.status, 1);
+    outcome_release(&o);
+    run(dir, all, &o);
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+    outcome_release(&o);
+    report = load_report(r1);
+    ck_assert_str_eq(str(find_case(report, "WRONG-01", "cloud-a"), "verdict"), "WAIVED");
+    ck_assert_str_eq(str(find_case(report, "WRONG-01", "cloud-b"), "verdict"), "WAIVED");
+    ck_assert_str_eq(str(get(report, "waivers"), "file"), SRC("tests/data/waivers-all.json"));
+    json_object_put(report);
+    /* from a waived result: cloud-b's waiver has expired in the new file */
+    run(dir, some, &o);
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+    outcome_release(&o);
+    report = load_report(r2);
+    ck_assert_str_eq(str(find_case(report, "WRONG-01", "cloud-a"), "verdict"), "WAIVED");
+    b = find_case(report, "WRONG-01", "cloud-b");
+    ck_assert_str_eq(str(b, "verdict"), "FAIL");
+    ck_assert_int_eq((int)json_object_array_length(get(b, "reasons")), 2);
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(get(b, "reasons")),
+                                 "a waiver expired on 2000-01-01"));
+    ck_assert_str_eq(str(get(report, "waivers"), "file"), SRC("tests/data/waivers.json"));
+    json_object_put(report);
+    /* and back: the expired waiver's line goes with the waiver */
+    {
+        char *j2 = xasprintf("%s/report.json", r2), *r3 = xasprintf("%s/r3", dir);
+        char *again[] = {"report", j2, "--waivers", SRC("tests/data/waivers-all.json"),
+                         "--out", r3, NULL};
+
+        run(dir, again, &o);
+        ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.err);
+        outcome_release(&o);
+        report = load_report(r3);
+        b = find_case(report, "WRONG-01", "cloud-b");
+        ck_assert_str_eq(str(b, "verdict"), "WAIVED");
+        ck_assert_int_eq((int)json_object_array_length(get(b, "reasons")), 1);
+        json_object_put(report);
+        free(j2);
+        free(r3);
+    }
+    rm_rf(dir);
+    free(dir);
+    free(r0);
+    free(r1);
+    free(r2);
+    free(j0);
+    free(j1);
+}
+END_TEST
+
 struct bad_run {
     const char *name;
     const char *args[6];
@@ -928,6 +995,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, a_step_whose_premise_did_not_happen_skips_as_a_whole);
     tcase_add_test(tc, merging_the_shards_equals_the_unsharded_run);
     tcase_add_test(tc, diff_reports_exactly_the_regression_and_exits_1);
+    tcase_add_test(tc, report_applies_other_waivers_to_a_stored_run);
     tcase_add_test(tc, an_endpoint_that_cannot_be_opened_errors_only_its_cases);
     tcase_add_test(tc, explain_shows_the_plan_without_touching_endpoints);
     tcase_add_test(tc, an_endpoint_that_dies_mid_run_errors_its_cases_only);
