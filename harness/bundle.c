@@ -133,8 +133,10 @@ static int stream_file(const struct odca_bundle_file *f, struct odca_tar *t,
         if (t && odca_tar_data(t, buf, (size_t)n, err) < 0)
             goto out;
     }
-    if (n < 0)
+    if (n < 0) {
+        odca_error_prefix(err, "'%s': ", f->path);
         goto out;
+    }
     if (t && total != f->size) {
         odca_error_set(err, ODCA_ERR_INPUT, "'%s' changed while it was bundled",
                        f->path);
@@ -276,9 +278,12 @@ int odca_bundle_create(const char *run_dir, const char *out, EVP_PKEY *key,
                                      m, JSON_C_TO_STRING_PRETTY |
                                             JSON_C_TO_STRING_SPACED |
                                             JSON_C_TO_STRING_NOSLASHESCAPE));
-    if ((fd = pkg_tmp_create(out, &tmp, err)) < 0 ||
-        write_archive(fd, &l, manifest, mtime, key, err) < 0)
+    if ((fd = pkg_tmp_create(out, &tmp, err)) < 0)
         goto out;
+    if (write_archive(fd, &l, manifest, mtime, key, err) < 0) {
+        odca_error_prefix(err, "'%s': ", out);
+        goto out;
+    }
     rc = pkg_tmp_commit(fd, tmp, out, err);
     fd = -1;
     free(tmp);

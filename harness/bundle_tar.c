@@ -35,8 +35,9 @@ static void fail(struct odca_tar *t, const char *what, const char *name,
         t->sink_err = NULL;
         return;
     }
-    odca_error_set(err, ODCA_ERR_INTERNAL, "cannot write %s '%s': %s", what,
-                   name, archive_error_string(t->a));
+    odca_error_set(err, ODCA_ERR_INTERNAL, "cannot write %s%s%s%s: %s", what,
+                   name ? " '" : "", name ? name : "", name ? "'" : "",
+                   t->a ? archive_error_string(t->a) : "out of memory");
 }
 
 int odca_tar_open(struct odca_tar *t, int64_t mtime, odca_tar_sink sink,
@@ -53,7 +54,7 @@ int odca_tar_open(struct odca_tar *t, int64_t mtime, odca_tar_sink sink,
         archive_write_add_filter_none(t->a) != ARCHIVE_OK ||
         archive_write_set_bytes_per_block(t->a, 0) != ARCHIVE_OK ||
         archive_write_open(t->a, t, NULL, write_cb, NULL) != ARCHIVE_OK) {
-        fail(t, "archive", "bundle", err);
+        fail(t, "the tar archive's start", NULL, err);
         return -1;
     }
     return 0;
@@ -118,12 +119,12 @@ int odca_tar_data(struct odca_tar *t, const void *data, size_t len,
 int odca_tar_close(struct odca_tar *t, struct odca_error **err)
 {
     if (archive_write_finish_entry(t->a) != ARCHIVE_OK) {
-        fail(t, "member", "last", err);
+        fail(t, "the last member", NULL, err);
         return -1;
     }
     end_region(t);
     if (archive_write_close(t->a) != ARCHIVE_OK) {
-        fail(t, "archive", "end", err);
+        fail(t, "the end-of-archive blocks", NULL, err);
         return -1;
     }
     return 0;

@@ -144,6 +144,52 @@ static int next(struct verify *v, struct archive_entry **e,
                   v->path, v->prev, archive_error_string(v->in));
 }
 
+/*
+ * Even a signed manifest is input: a signer's mistake or malice must not
+ * crash verify.  Each member: an object with a safe name under results/,
+ * strictly after the one before (so lookups can bisect), a size and a
+ * SHA-256 in hex.
+ */
+static int check_members(struct verify *v, struct odca_error **err)
+{
+    size_t n = json_object_array_length(v->members), i, k;
+    const char *prev = "";
+
+    for (i = 0; i < n; i++) {
+        json_object *m = json_object_array_get_idx(v->members, i);
+        json_object *name = NULL, *size = NULL, *sha = NULL;
+        const char *hex;
+
+        if (!json_object_is_type(m, json_type_object) ||
+            !json_object_object_get_ex(m, "name", &name) ||
+            !json_object_is_type(name, json_type_string) ||
+            !json_object_object_get_ex(m, "size", &size) ||
+            !json_object_is_type(size, json_type_int) ||
+            json_object_get_int64(size) < 0 ||
+            !json_object_object_get_ex(m, "sha256", &sha) ||
+            !json_object_is_type(sha, json_type_string) ||
+            strlen(json_object_get_string(sha)) != 64)
+            return refuse(err,
+                          "'%s': MANIFEST.json members[%zu]: expected "
+                          "{\"name\", \"size\", \"sha256\"}",
+                          v->path, i);
+        hex = json_object_get_string(sha);
+        for (k = 0; k < 64 && strchr("0123456789abcdef", hex[k]); k++)
+            ;
+        if (k < 64 || !pkg_name_is_safe(json_object_get_string(name)) ||
+            !odca_bundle_name_ok(json_object_get_string(name)) ||
+            !odca_starts_with(json_object_get_string(name),
+                              ODCA_BUNDLE_RESULTS) ||
+            strcmp(prev, json_object_get_string(name)) >= 0)
+            return refuse(err,
+                          "'%s': MANIFEST.json members[%zu]: '%s' is not a "
+                          "results/ name in order with a SHA-256 in hex",
+                          v->path, i, json_object_get_string(name));
+        prev = json_object_get_string(name);
+    }
+    return 0;
+}
+
 /* The first two members: the manifest and its signature, checked. */
 static int read_signed(struct verify *v, EVP_PKEY *key, const char *key_name,
                        struct odca_error **err)
@@ -192,6 +238,8 @@ static int read_signed(struct verify *v, EVP_PKEY *key, const char *key_name,
                v->path);
         goto out;
     }
+    if (check_members(v, err) < 0)
+        goto out;
     rc = odca_tar_open(
         &v->tar,
         json_object_get_int64(json_object_object_get(v->manifest, "mtime")),
@@ -207,15 +255,30 @@ out:
     return rc;
 }
 
-/* The manifest's entry for name (index in *i), or NULL. */
+static const char *member_name(json_object *m)
+{
+    return json_object_get_string(json_object_object_get(m, "name"));
+}
+
+/* The manifest's entry for name (index in *i), or NULL: a binary search,
+   check_members() having made sure the list is sorted. */
 static json_object *listed(struct verify *v, const char *name, size_t *i)
 {
-    for (*i = 0; *i < json_object_array_length(v->members); (*i)++) {
-        json_object *m = json_object_array_get_idx(v->members, *i);
+    size_t lo = 0, hi = json_object_array_length(v->members);
 
-        if (!strcmp(json_object_get_string(json_object_object_get(m, "name")),
-                    name))
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        json_object *m = json_object_array_get_idx(v->members, mid);
+        int cmp = strcmp(member_name(m), name);
+
+        if (!cmp) {
+            *i = mid;
             return m;
+        }
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -235,7 +298,12 @@ static int stream(struct verify *v, const char *name, uint64_t *size,
     while ((n = archive_read_data(v->in, buf, sizeof(buf))) > 0) {
         pkg_hash_update(&h, buf, (size_t)n);
         *size += (uint64_t)n;
-        if (keep && kept.len + (size_t)n <= ODCA_BUNDLE_MAX_JSON)
+        if (keep && kept.len + (size_t)n > ODCA_BUNDLE_MAX_JSON) {
+            /* too big to show its claims: never a splice of its parts */
+            odca_buf_release(&kept);
+            keep = 0;
+        }
+        if (keep)
             odca_buf_add(&kept, buf, (size_t)n);
         if (odca_tar_data(&v->tar, buf, (size_t)n, err) < 0)
             break;

@@ -12,6 +12,7 @@
 
 #include "bundle.h"
 #include "cli.h"
+#include "report.h"
 #include "sign.h"
 #include "util.h"
 
@@ -52,7 +53,7 @@ static int parse(const char *cmd, int argc, char **argv, const char *takes,
     };
     int opt;
 
-    optind = 1;
+    optind = 0;
     while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         if (opt == 'h' || opt == '?') {
             fputs(usage_text, opt == 'h' ? stdout : stderr);
@@ -143,91 +144,105 @@ static const char *str(json_object *o, const char *key)
 }
 
 /* "TYPE VERSION" of an inventory item {"type", "version"} or flat keys. */
-static void print_endpoint(json_object *ep)
+static void print_endpoint(struct odca_buf *b, json_object *ep)
 {
     json_object *hv = json_object_object_get(ep, "hypervisor");
     json_object *api = json_object_object_get(ep, "api");
 
-    printf("endpoint  %s: %s %s", str(ep, "name"), str(ep, "driver"),
+    odca_buf_printf(b, "endpoint  %s: %s %s", str(ep, "name"), str(ep, "driver"),
            str(ep, "uri"));
     if (json_object_is_type(hv, json_type_object) &&
         json_object_object_get(hv, "type"))
-        printf(", hypervisor %s %s", str(hv, "type"), str(hv, "version"));
+        odca_buf_printf(b, ", hypervisor %s %s", str(hv, "type"), str(hv, "version"));
     else if (json_object_object_get(ep, "hypervisor_type"))
-        printf(", hypervisor %s %s", str(ep, "hypervisor_type"),
+        odca_buf_printf(b, ", hypervisor %s %s", str(ep, "hypervisor_type"),
                str(ep, "hypervisor_version"));
     if (json_object_is_type(api, json_type_object) &&
         json_object_object_get(api, "name"))
-        printf(", %s %s", str(api, "name"), str(api, "version"));
+        odca_buf_printf(b, ", %s %s", str(api, "name"), str(api, "version"));
     if (json_object_object_get(ep, "error"))
-        printf(", not opened: %s", str(ep, "error"));
-    putchar('\n');
+        odca_buf_printf(b, ", not opened: %s", str(ep, "error"));
+    odca_buf_puts(b, "\n");
 }
 
-static void print_package(json_object *p)
+static void print_package(struct odca_buf *b, json_object *p)
 {
     json_object *members = json_object_object_get(p, "members");
     json_object *imports = json_object_object_get(p, "imports");
     json_object *by = json_object_object_get(p, "observed_by");
 
-    printf("package   %s%s\n", str(p, "path"),
+    odca_buf_printf(b, "package   %s%s\n", str(p, "path"),
            json_object_get_boolean(json_object_object_get(p, "on_disk"))
                ? ""
                : " (no longer on disk)");
     if (by)
-        printf("          made: %s in %s on %s\n", str(by, "action"),
+        odca_buf_printf(b, "          made: %s in %s on %s\n", str(by, "action"),
                str(by, "case"), str(by, "on"));
     if (json_object_object_get(p, "fault"))
-        printf("          a copy with fault '%s'\n", str(p, "fault"));
+        odca_buf_printf(b, "          a copy with fault '%s'\n", str(p, "fault"));
     for (size_t i = 0; i < alen(imports); i++) {
         json_object *im = json_object_array_get_idx(imports, i);
 
-        printf("          imported: %s on %s, %s\n", str(im, "case"),
+        odca_buf_printf(b, "          imported: %s on %s, %s\n", str(im, "case"),
                str(im, "on"), str(im, "verdict"));
     }
     for (size_t i = 0; i < alen(members); i++) {
         json_object *m = json_object_array_get_idx(members, i);
 
-        printf("          %s %s %s\n", str(m, "digest"), str(m, "hex"),
+        odca_buf_printf(b, "          %s %s %s\n", str(m, "digest"), str(m, "hex"),
                str(m, "name"));
     }
 }
 
+/*
+ * What the bundle claims, one fact a line.  A signature proves who signed
+ * the strings, not that they are harmless: control characters (a
+ * terminal's escape sequences) are shown as \xNN.
+ */
 static void print_claims(const char *file, const char *keyfile,
                          const struct odca_bundle_claims *c)
 {
+    struct odca_buf out = {0}, clean = {0};
+    struct odca_buf *b = &out;
     json_object *m = c->manifest, *run = json_object_object_get(m, "run");
     json_object *list, *tool = json_object_object_get(m, "tool");
     json_object *totals = json_object_object_get(
         json_object_object_get(c->report, "summary"), "totals");
 
-    printf("%s: verified with %s: every member matches the signed "
+    odca_buf_printf(b, "%s: verified with %s: every member matches the signed "
            "manifest\n",
            file, keyfile);
-    printf("claim     %s\n", str(m, "claim"));
-    printf("tool      odca-harness %s (run by %s)\n", str(tool, "version"),
+    odca_buf_printf(b, "claim     %s\n", str(m, "claim"));
+    odca_buf_printf(b, "tool      odca-harness %s (run by %s)\n", str(tool, "version"),
            str(tool, "run_version"));
-    printf("run       %s, %s .. %s, host %s\n", str(run, "id"),
+    odca_buf_printf(b, "run       %s, %s .. %s, host %s\n", str(run, "id"),
            str(run, "started"), str(run, "ended"), str(run, "host"));
     list = json_object_object_get(m, "suites");
     for (size_t i = 0; i < alen(list); i++) {
         json_object *s = json_object_array_get_idx(list, i);
 
-        printf("suite     %s %s sha256 %s\n", str(s, "id"), str(s, "version"),
+        odca_buf_printf(b, "suite     %s %s sha256 %s\n", str(s, "id"), str(s, "version"),
                str(s, "sha256"));
     }
     list = json_object_object_get(m, "endpoints");
     for (size_t i = 0; i < alen(list); i++)
-        print_endpoint(json_object_array_get_idx(list, i));
+        print_endpoint(b, json_object_array_get_idx(list, i));
     if (totals) {
-        printf("verdicts ");
+        odca_buf_printf(b, "verdicts ");
         json_object_object_foreach(totals, k, v)
-            printf(" %s %d", k, json_object_get_int(v));
-        putchar('\n');
+            odca_buf_printf(b, " %s %d", k, json_object_get_int(v));
+        odca_buf_puts(b, "\n");
+    } else {
+        odca_buf_puts(b, "verdicts  not shown: results/report.json is too "
+                         "large or not JSON\n");
     }
     list = json_object_object_get(m, "packages");
     for (size_t i = 0; i < alen(list); i++)
-        print_package(json_object_array_get_idx(list, i));
+        print_package(b, json_object_array_get_idx(list, i));
+    odca_report_add_clean(&clean, out.data, ODCA_CLEAN_KEEP_NEWLINES, NULL);
+    fwrite(clean.data, 1, clean.len, stdout);
+    odca_buf_release(&clean);
+    odca_buf_release(&out);
 }
 
 int cli_verify(int argc, char **argv)

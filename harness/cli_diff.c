@@ -163,7 +163,13 @@ int cli_diff(int argc, char **argv)
     }
     odca_diff_runs(old_run, new_run, &a.opts, &d);
     odca_diff_render(&d, a.format, a.old_path, a.new_path, &a.opts, &out);
-    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len ||
+        fflush(stdout) != 0) {
+        fprintf(stderr, "odca-harness: diff: cannot write the diff to "
+                        "standard output\n");
+        code = ODCA_EXIT_HARNESS;
+        goto out;
+    }
     code = d.counts[ODCA_CHANGE_REGRESSION] ? ODCA_EXIT_FAIL : ODCA_EXIT_OK;
 out:
     odca_buf_release(&out);

@@ -105,7 +105,8 @@ static int failing(enum odca_verdict v)
 
 static int holding(enum odca_verdict v)
 {
-    return v == ODCA_V_PASS || v == ODCA_V_WAIVED || v == ODCA_V_PARTIAL;
+    return v == ODCA_V_PASS || v == ODCA_V_WAIVED || v == ODCA_V_PARTIAL ||
+           v == ODCA_V_DONE;
 }
 
 static void compare_case(struct odca_diff *d, const struct odca_case_result *o,
@@ -122,7 +123,9 @@ static void compare_case(struct odca_diff *d, const struct odca_case_result *o,
 
         if (holding(o->verdict) && failing(c->verdict))
             kind = ODCA_CHANGE_REGRESSION;
-        else if (failing(o->verdict) && holding(c->verdict))
+        /* a waiver accepts a failure, it does not fix it */
+        else if (failing(o->verdict) && holding(c->verdict) &&
+                 c->verdict != ODCA_V_WAIVED)
             kind = ODCA_CHANGE_FIX;
         ch = add(d, kind, c, c->endpoint, c->peer);
         ch->before = o->verdict;

@@ -17,7 +17,7 @@
 
 enum odca_change_kind {
     ODCA_CHANGE_REGRESSION = 0, /* was PASS, WAIVED or PARTIAL; now FAIL or ERROR */
-    ODCA_CHANGE_FIX,            /* was FAIL or ERROR; now PASS, WAIVED or PARTIAL */
+    ODCA_CHANGE_FIX,            /* was FAIL or ERROR; now PASS or PARTIAL */
     ODCA_CHANGE_OTHER,          /* any other change of verdict */
     ODCA_CHANGE_ADDED,          /* only in the new result */
     ODCA_CHANGE_REMOVED,        /* only in the old result */

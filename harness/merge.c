@@ -231,7 +231,7 @@ static void merge_facts(struct odca_run_result *const *shards, size_t n,
 {
     struct odca_buf hosts = {0};
     int same_id = 1;
-    size_t k, i;
+    size_t k, i, j;
 
     for (k = 0; k < n; k++) {
         const struct odca_run_result *s = shards[k];
@@ -242,7 +242,10 @@ static void merge_facts(struct odca_run_result *const *shards, size_t n,
         if (s->ended_ms > out->ended_ms)
             out->ended_ms = s->ended_ms;
         out->interrupted |= s->interrupted;
-        if (s->host && (!hosts.data || !strstr(hosts.data, s->host)))
+        /* each host once, compared whole ("node1" is not "node10") */
+        for (j = 0; s->host && j < k && !same(shards[j]->host, s->host); j++)
+            ;
+        if (s->host && j == k)
             odca_buf_printf(&hosts, "%s%s", hosts.len ? ", " : "", s->host);
         for (i = 0; i < s->n_cleanup_errors; i++) {
             add_line(&out->cleanup_errors, &out->n_cleanup_errors,

@@ -36,21 +36,31 @@ static int known_key(const char *key)
 static int parse_day(const char *s, int64_t *end_ms)
 {
     struct tm tm = {0};
+    int year = 0, month = 0, day = 0;
     time_t t;
     int i;
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return -1;
-    for (i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (!isdigit((unsigned char)s[i]))
             return -1;
-    tm.tm_year = atoi(s) - 1900;
-    tm.tm_mon = atoi(s + 5) - 1;
-    tm.tm_mday = atoi(s + 8);
+        if (i < 4)
+            year = year * 10 + (s[i] - '0');
+        else if (i < 7)
+            month = month * 10 + (s[i] - '0');
+        else
+            day = day * 10 + (s[i] - '0');
+    }
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
     t = timegm(&tm);
     /* timegm normalises 2026-02-30 into March: a changed day is wrong */
-    if (tm.tm_year != atoi(s) - 1900 || tm.tm_mon != atoi(s + 5) - 1 ||
-        tm.tm_mday != atoi(s + 8))
+    if (tm.tm_year != year - 1900 || tm.tm_mon != month - 1 ||
+        tm.tm_mday != day)
         return -1;
     *end_ms = ((int64_t)t + 86400) * 1000;
     return 0;
@@ -283,10 +293,11 @@ void odca_waivers_reset(struct odca_run_result *run)
         struct odca_case_result *c = &run->cases[i];
         char *line;
 
-        if (!c->waiver)
-            continue;
+        /* WAIVED is FAIL again, with or without its record */
         if (c->verdict == ODCA_V_WAIVED)
             c->verdict = ODCA_V_FAIL;
+        if (!c->waiver)
+            continue;
         line = expired_line(c->waiver);
         for (k = 0; k < c->n_reasons; k++) {
             if (strcmp(c->reasons[k], line))

@@ -17,12 +17,6 @@ static void add_text(struct odca_buf *b, const char *s)
     odca_report_add_clean(b, s, 0, NULL);
 }
 
-static void add_secs(struct odca_buf *b, int64_t ms)
-{
-    odca_buf_printf(b, "%lld.%03lld s", (long long)(ms / 1000),
-                    (long long)(ms % 1000));
-}
-
 /* "12 cases compared: 1 regression, 0 fixes, ..." */
 static void add_counts(struct odca_buf *b, const struct odca_diff *d)
 {
@@ -72,9 +66,9 @@ static void add_change(struct odca_buf *b, const struct odca_change *ch,
         break;
     case ODCA_CHANGE_SLOWER:
     case ODCA_CHANGE_FASTER:
-        add_secs(b, ch->before_ms);
+        odca_report_add_secs(b, ch->before_ms);
         odca_buf_puts(b, " -> ");
-        add_secs(b, ch->after_ms);
+        odca_report_add_secs(b, ch->after_ms);
         if (ch->before_ms > 0)
             odca_buf_printf(b, " (%+.0f%%)",
                             (double)(ch->after_ms - ch->before_ms) * 100.0 /

@@ -74,8 +74,7 @@ void html_verdict(struct odca_buf *b, enum odca_verdict v)
 
 void html_secs(struct odca_buf *b, int64_t ms)
 {
-    odca_buf_printf(b, "%lld.%03lld s", (long long)(ms / 1000),
-                    (long long)(ms % 1000));
+    odca_report_add_secs(b, ms);
 }
 
 void html_where(struct odca_buf *b, const struct odca_case_result *c)
@@ -486,11 +485,15 @@ static size_t level_ids(const struct odca_run_result *run, const char **ids,
 /* Each endpoint and pair against each level: grade, why, what is met. */
 static void profiles(struct odca_buf *b, const struct odca_run_result *run)
 {
-    const char *ids[16];
-    size_t n_ids = level_ids(run, ids, 16), i, k;
+    const char **ids;
+    size_t max = 0, n_ids, i, k;
 
     if (!run->n_profiles)
         return;
+    for (i = 0; i < run->n_profiles; i++)
+        max += run->profiles[i].n_levels;
+    ids = xcalloc(max + 1, sizeof(*ids));
+    n_ids = level_ids(run, ids, max);
     odca_buf_puts(b, "<section id=\"profiles\">\n<h2>Profiles</h2>\n"
                      "<p class=\"hint\">Graded from the cases behind each "
                      "level (suites/profiles.json); a level counts as met "
@@ -533,6 +536,7 @@ static void profiles(struct odca_buf *b, const struct odca_run_result *run)
         odca_buf_puts(b, "</td></tr>\n");
     }
     odca_buf_puts(b, "</tbody></table>\n</section>\n");
+    free(ids);
 }
 
 static void notes(struct odca_buf *b, const struct odca_run_result *run)

@@ -81,10 +81,8 @@ static void add_title(struct odca_buf *b, const struct odca_run_result *run)
         odca_buf_printf(b, ", started %s", when);
     }
     if (run->started_ms > 0 && run->ended_ms >= run->started_ms) {
-        int64_t ms = run->ended_ms - run->started_ms;
-
-        odca_buf_printf(b, ", %lld.%03lld s", (long long)(ms / 1000),
-                        (long long)(ms % 1000));
+        odca_buf_puts(b, ", ");
+        odca_report_add_secs(b, run->ended_ms - run->started_ms);
     }
     odca_buf_puts(b, ".  Suites:");
     for (i = 0; i < run->n_suites; i++) {

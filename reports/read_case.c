@@ -37,7 +37,7 @@ static const struct read_field step_fields[] = {
     {"args", odca_read_json, STEP(args), NULL, 0},
     {"verdict", odca_read_verdict, STEP(verdict), NULL, 0},
     {"reason", odca_read_string_or_null, STEP(reason), NULL, 0},
-    {"duration_ms", odca_read_int64, STEP(duration_ms), NULL, 0},
+    {"duration_ms", odca_read_duration, STEP(duration_ms), NULL, 0},
     {"observation", odca_read_json, STEP(observation), NULL, 0},
     {"log_excerpt", odca_read_string_or_null, STEP(log_excerpt), NULL, 0},
     {"expectations", odca_read_list, 0, &expects_list, 0},
@@ -77,7 +77,7 @@ static const struct read_field case_fields[] = {
     {"reasons", odca_read_list, 0, &reasons_list, 0},
     {"waiver", odca_read_new_or_null, CASE(waiver), &waiver_new, 1},
     {"started", odca_read_time, CASE(started_ms), NULL, 0},
-    {"duration_ms", odca_read_int64, CASE(duration_ms), NULL, 0},
+    {"duration_ms", odca_read_duration, CASE(duration_ms), NULL, 0},
     {"steps", odca_read_list, 0, &steps_list, 0},
 };
 static const struct read_table case_table = READ_TABLE(case_fields);

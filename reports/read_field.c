@@ -223,6 +223,21 @@ int odca_read_int(json_object *val, void *dst, const void *arg,
     return 0;
 }
 
+int odca_read_duration(json_object *val, void *dst, const void *arg,
+                       const struct read_at *at, struct odca_error **err)
+{
+    int64_t n;
+
+    /* bounded, so that differences of two durations cannot overflow */
+    if (get_int64(val, &n) < 0 || n < 0 || n > INT64_MAX / 4) {
+        odca_read_expected(at, "a duration in milliseconds (0 or more)", val,
+                           err);
+        return -1;
+    }
+    *(int64_t *)dst = n;
+    return 0;
+}
+
 int odca_read_uint(json_object *val, void *dst, const void *arg,
                    const struct read_at *at, struct odca_error **err)
 {

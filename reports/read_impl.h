@@ -92,6 +92,9 @@ int odca_read_int(json_object *val, void *dst, const void *arg,
 int odca_read_int64(json_object *val, void *dst, const void *arg,
                     const struct read_at *at, struct odca_error **err);
 /* int, 0 or 1 */
+/* milliseconds, 0 or more (into an int64_t) */
+int odca_read_duration(json_object *val, void *dst, const void *arg,
+                       const struct read_at *at, struct odca_error **err);
 /* a shard's index or count: 1 to 10000 (run --shard K/N) */
 int odca_read_uint(json_object *val, void *dst, const void *arg,
                    const struct read_at *at, struct odca_error **err);

@@ -165,3 +165,11 @@ void odca_report_case_notes(const struct odca_case_result *c,
         }
     }
 }
+
+void odca_report_add_secs(struct odca_buf *b, int64_t ms)
+{
+    if (ms < 0) /* a clock step back; never print "-1.-500 s" */
+        ms = 0;
+    odca_buf_printf(b, "%lld.%03lld s", (long long)(ms / 1000),
+                    (long long)(ms % 1000));
+}

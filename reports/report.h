@@ -107,6 +107,8 @@ typedef void odca_report_put_fn(struct odca_buf *b, const char *s, size_t n,
  */
 void odca_report_add_clean(struct odca_buf *b, const char *str, unsigned flags,
                            odca_report_put_fn *put);
+/* "12.345 s" from milliseconds (a negative duration shows as 0). */
+void odca_report_add_secs(struct odca_buf *b, int64_t ms);
 /* Append s cleaned and escaped for Markdown text (reports/markdown.c). */
 void odca_report_add_md(struct odca_buf *b, const char *s);
 /* odca_report_add_clean() with put NULL, as a string the caller frees. */

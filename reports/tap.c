@@ -204,12 +204,15 @@ static void add_point(struct odca_buf *b, size_t n,
     }
     if (v == ODCA_V_PARTIAL)
         odca_buf_puts(b, " # TODO partial");
-    else if (v == ODCA_V_WAIVED && c->waiver) {
-        odca_buf_puts(b, " # TODO waived: ");
-        add_tap(b, c->waiver->reason);
-        odca_buf_puts(b, " (");
-        add_tap(b, c->waiver->reference);
-        odca_buf_puts(b, ")");
+    else if (v == ODCA_V_WAIVED) {
+        odca_buf_puts(b, " # TODO waived");
+        if (c->waiver) {
+            odca_buf_puts(b, ": ");
+            add_tap(b, c->waiver->reason);
+            odca_buf_puts(b, " (");
+            add_tap(b, c->waiver->reference);
+            odca_buf_puts(b, ")");
+        }
     }
     else if (v == ODCA_V_SKIP)
         odca_buf_puts(b, " # SKIP");

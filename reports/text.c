@@ -54,10 +54,11 @@ static void pad(struct odca_buf *b, size_t n)
 
 static void format_secs(char *buf, size_t len, int64_t ms)
 {
-    if (ms < 0)
-        ms = 0;
-    snprintf(buf, len, "%lld.%03lld s", (long long)(ms / 1000),
-             (long long)(ms % 1000));
+    struct odca_buf b = {0};
+
+    odca_report_add_secs(&b, ms);
+    snprintf(buf, len, "%s", b.data);
+    odca_buf_release(&b);
 }
 
 /* Append one row; the table takes the cells and after (may be NULL). */

@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 
 #include "bundle.h"
+#include "bundle_tar.h"
 #include "check_common.h"
 #include "cli.h"
 #include "sign.h"
@@ -536,6 +537,71 @@ START_TEST(a_failed_write_leaves_no_output)
 }
 END_TEST
 
+static int to_file(void *ctx, const void *data, size_t len,
+                   struct odca_error **err)
+{
+    (void)err;
+    return fwrite(data, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* A tar of a MANIFEST.json given here, signed with f's key. */
+static void signed_manifest(struct fixture *f, const char *manifest)
+{
+    struct odca_error *err = NULL;
+    EVP_PKEY *key = odca_key_load_private(f->key, &err);
+    unsigned char sig[ODCA_SIG_BYTES];
+    struct odca_tar t = {0};
+    FILE *out = fopen(f->bundle, "wb");
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(odca_sign(key, manifest, strlen(manifest), sig, &err), 0);
+    ck_assert_int_eq(odca_tar_open(&t, 0, to_file, out, &err), 0);
+    ck_assert_int_eq(odca_tar_begin(&t, "MANIFEST.json", strlen(manifest), &err), 0);
+    ck_assert_int_eq(odca_tar_data(&t, manifest, strlen(manifest), &err), 0);
+    ck_assert_int_eq(odca_tar_begin(&t, "MANIFEST.json.sig", sizeof(sig), &err), 0);
+    ck_assert_int_eq(odca_tar_data(&t, sig, sizeof(sig), &err), 0);
+    ck_assert_int_eq(odca_tar_close(&t, &err), 0);
+    odca_tar_release(&t);
+    fclose(out);
+    EVP_PKEY_free(key);
+}
+
+/*
+ * A signed manifest is still input: members without a name or digest, or
+ * out of order, are refused, never a crash.
+ */
+START_TEST(a_malformed_signed_manifest_is_refused)
+{
+    static const char *const manifests[] = {
+        "{\"mtime\": 0, \"members\": [{\"size\": 2}]}",
+        "{\"mtime\": 0, \"members\": [7]}",
+        "{\"mtime\": 0, \"members\": [{\"name\": \"results/a\", \"size\": 1, "
+        "\"sha256\": \"xyz\"}]}",
+        "{\"mtime\": 0, \"members\": [{\"name\": \"../etc/passwd\", \"size\": 1, "
+        "\"sha256\": \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        "\"}]}",
+        "{\"mtime\": 0, \"members\": [{\"name\": \"results/b\", \"size\": 1, "
+        "\"sha256\": \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        "\"}, {\"name\": \"results/a\", \"size\": 1, \"sha256\": \""
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}]}",
+    };
+    struct fixture f;
+
+    setup(&f, 0);
+    for (size_t i = 0; i < ODCA_ARRAY_SIZE(manifests); i++) {
+        struct odca_error *err;
+
+        signed_manifest(&f, manifests[i]);
+        err = verify_with(f.bundle, f.pub, NULL);
+        ck_assert_msg(err != NULL, "manifest %zu verified", i);
+        ck_assert_msg(strstr(err->message, "MANIFEST.json members[") != NULL,
+                      "manifest %zu: %s", i, err->message);
+        odca_error_free(err);
+    }
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(commands_exit_with_their_codes)
 {
     struct fixture f;
@@ -579,6 +645,7 @@ static Suite *bundle_suite(void)
 
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, bundle_verifies_and_says_what_the_run_claims);
+    tcase_add_test(tc, a_malformed_signed_manifest_is_refused);
     tcase_add_test(tc, bundle_is_the_same_bytes_every_time);
     tcase_add_test(tc, manifest_fingerprints_endpoints_and_packages);
     tcase_add_test(tc, any_changed_byte_fails_verify_naming_where);

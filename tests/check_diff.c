@@ -45,7 +45,7 @@ static const struct verdict_rule verdict_rules[] = {
     {ODCA_V_PASS, ODCA_V_FAIL, "regression"},   {ODCA_V_PASS, ODCA_V_ERROR, "regression"},
     {ODCA_V_WAIVED, ODCA_V_FAIL, "regression"}, {ODCA_V_PARTIAL, ODCA_V_FAIL, "regression"},
     {ODCA_V_FAIL, ODCA_V_PASS, "fix"},          {ODCA_V_ERROR, ODCA_V_PARTIAL, "fix"},
-    {ODCA_V_FAIL, ODCA_V_WAIVED, "fix"},        {ODCA_V_PASS, ODCA_V_PARTIAL, "changed"},
+    {ODCA_V_FAIL, ODCA_V_WAIVED, "changed"}, /* accepted, not fixed */        {ODCA_V_PASS, ODCA_V_PARTIAL, "changed"},
     {ODCA_V_SKIP, ODCA_V_FAIL, "changed"},      {ODCA_V_FAIL, ODCA_V_ERROR, "changed"},
     {ODCA_V_FAIL, ODCA_V_FAIL, NULL},           {ODCA_V_PASS, ODCA_V_PASS, NULL},
 };

@@ -423,10 +423,14 @@ static const struct bad_value {
     {"cases.2.steps.3.observation", NULL,
      NAME ": cases[2].steps[3]: missing key \"observation\""},
     {"cases.2.duration_ms", "\"181250\"",
-     NAME ": cases[2].duration_ms: expected a 64-bit integer; got \"181250\""},
+     NAME ": cases[2].duration_ms: expected a duration in milliseconds (0 or "
+          "more); got \"181250\""},
     {"cases.2.duration_ms", "18446744073709551615",
-     NAME ": cases[2].duration_ms: expected a 64-bit integer; got "
-          "18446744073709551615"},
+     NAME ": cases[2].duration_ms: expected a duration in milliseconds (0 or "
+          "more); got 18446744073709551615"},
+    {"cases.2.duration_ms", "-5",
+     NAME ": cases[2].duration_ms: expected a duration in milliseconds (0 or "
+          "more); got -5"},
     {"endpoints.1.vms_left", "1.5",
      NAME ": endpoints[1].vms_left: expected an integer; got 1.5"},
     {"endpoints.0.capabilities", "[true]",
