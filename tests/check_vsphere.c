@@ -111,6 +111,19 @@ static void down(void)
 }
 
 /*
+ * A failed check in an unchecked fixture's setup skips its teardown: bring
+ * vcsim down before failing, so nothing is left running (and holding its
+ * ports) whatever happens.
+ */
+#define SETUP_CHECK(cond, ...)                                                 \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            down();                                                            \
+            ck_abort_msg(__VA_ARGS__);                                         \
+        }                                                                      \
+    } while (0)
+
+/*
  * From here on this process (and what it starts) trusts our CA system-wide:
  * a mount namespace of its own where the system's bundle is the system's
  * CAs plus ours.  Nothing outside the process changes.
@@ -125,16 +138,17 @@ static void trust_our_ca(void)
     ca = in_dir("tls/ca.pem");
     sys = odca_read_file(SYSTEM_CAS, 16 << 20, NULL, NULL);
     cas = odca_read_file(ca, 1 << 16, NULL, NULL);
-    ck_assert_ptr_nonnull(sys);
-    ck_assert_ptr_nonnull(cas);
+    SETUP_CHECK(sys && cas, "cannot read %s or %s", SYSTEM_CAS, ca);
     both = xasprintf("%s\n%s", sys, cas);
-    ck_assert_int_eq(odca_write_file_atomic(bundle, both, strlen(both), NULL),
-                     0);
-    ck_assert_msg(unshare(CLONE_NEWNS) == 0, "unshare: %s (run as root)",
-                  strerror(errno));
-    ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
-    ck_assert_msg(mount(bundle, SYSTEM_CAS, "none", MS_BIND, NULL) == 0,
-                  "bind %s: %s", bundle, strerror(errno));
+    SETUP_CHECK(odca_write_file_atomic(bundle, both, strlen(both), NULL) == 0,
+                "cannot write %s", bundle);
+    SETUP_CHECK(unshare(CLONE_NEWNS) == 0, "unshare: %s (run as root)",
+                strerror(errno));
+    /* needs / to be a mount point, as on any real machine */
+    SETUP_CHECK(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0,
+                "make / private: %s", strerror(errno));
+    SETUP_CHECK(mount(bundle, SYSTEM_CAS, "none", MS_BIND, NULL) == 0,
+                "bind %s: %s", bundle, strerror(errno));
     free(bundle);
     free(ca);
     free(sys);
