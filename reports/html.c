@@ -282,17 +282,6 @@ find_profile(const struct odca_run_result *run, const char *ep,
     return NULL;
 }
 
-static const struct odca_level_grade *
-find_level(const struct odca_profile_result *p, const char *id)
-{
-    size_t i;
-
-    for (i = 0; id && i < p->n_levels; i++)
-        if (p->levels[i].id && !strcmp(p->levels[i].id, id))
-            return &p->levels[i];
-    return NULL;
-}
-
 static const char *grade_class(enum odca_grade g)
 {
     static const char *const classes[ODCA_G_COUNT] = {
@@ -309,7 +298,7 @@ static const char *grade_class(enum odca_grade g)
 /* "L2 Portable" (with waivers), or "no profile met". */
 static void profile_met(struct odca_buf *b, const struct odca_profile_result *p)
 {
-    const struct odca_level_grade *top = p ? find_level(p, p->highest) : NULL;
+    const struct odca_level_grade *top = p ? odca_report_find_level(p, p->highest) : NULL;
 
     if (!p)
         return;
@@ -463,37 +452,15 @@ static void groups(struct odca_buf *b, const struct odca_run_result *run,
     odca_buf_puts(b, "</section>\n");
 }
 
-/* The level ids of every row, in the order they first appear. */
-static size_t level_ids(const struct odca_run_result *run, const char **ids,
-                        size_t max)
-{
-    size_t n = 0, i, k, j;
-
-    for (i = 0; i < run->n_profiles; i++) {
-        for (k = 0; k < run->profiles[i].n_levels; k++) {
-            const char *id = run->profiles[i].levels[k].id;
-
-            for (j = 0; j < n && strcmp(ids[j], id); j++)
-                ;
-            if (j == n && n < max)
-                ids[n++] = id;
-        }
-    }
-    return n;
-}
-
 /* Each endpoint and pair against each level: grade, why, what is met. */
 static void profiles(struct odca_buf *b, const struct odca_run_result *run)
 {
     const char **ids;
-    size_t max = 0, n_ids, i, k;
+    size_t n_ids, i, k;
 
     if (!run->n_profiles)
         return;
-    for (i = 0; i < run->n_profiles; i++)
-        max += run->profiles[i].n_levels;
-    ids = xcalloc(max + 1, sizeof(*ids));
-    n_ids = level_ids(run, ids, max);
+    ids = odca_report_level_ids(run, &n_ids);
     odca_buf_puts(b, "<section id=\"profiles\">\n<h2>Profiles</h2>\n"
                      "<p class=\"hint\">Graded from the cases behind each "
                      "level (suites/profiles.json); a level counts as met "
@@ -516,7 +483,7 @@ static void profiles(struct odca_buf *b, const struct odca_run_result *run)
         }
         odca_buf_puts(b, "</th>");
         for (k = 0; k < n_ids; k++) {
-            const struct odca_level_grade *g = find_level(p, ids[k]);
+            const struct odca_level_grade *g = odca_report_find_level(p, ids[k]);
 
             if (!g) {
                 odca_buf_puts(b, "<td></td>");

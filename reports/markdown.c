@@ -225,6 +225,56 @@ static void add_cleanup_errors(struct odca_buf *b,
     }
 }
 
+/*
+ * Each endpoint and pair against the profiles: a grade per level and the
+ * highest level met ("L2 (with waivers)" when met only with waivers).
+ */
+static void add_profiles(struct odca_buf *b, const struct odca_run_result *run)
+{
+    const char **ids;
+    size_t n_ids, i, k;
+
+    if (!run->n_profiles)
+        return;
+    ids = odca_report_level_ids(run, &n_ids);
+    odca_buf_puts(b, "\n| Profiles |");
+    for (k = 0; k < n_ids; k++) {
+        odca_buf_puts(b, " ");
+        add_md(b, ids[k]);
+        odca_buf_puts(b, " |");
+    }
+    odca_buf_puts(b, " Met |\n|:--|");
+    for (k = 0; k <= n_ids; k++)
+        odca_buf_puts(b, ":--|");
+    odca_buf_puts(b, "\n");
+    for (i = 0; i < run->n_profiles; i++) {
+        const struct odca_profile_result *p = &run->profiles[i];
+        const struct odca_level_grade *top =
+            odca_report_find_level(p, p->highest);
+
+        odca_buf_puts(b, "| ");
+        add_where(b, p->endpoint, p->peer);
+        odca_buf_puts(b, " |");
+        for (k = 0; k < n_ids; k++) {
+            const struct odca_level_grade *g = odca_report_find_level(p, ids[k]);
+
+            odca_buf_printf(b, " %s |", g ? odca_grade_name(g->grade) : "");
+        }
+        odca_buf_puts(b, " ");
+        if (top) {
+            add_md(b, top->id);
+            odca_buf_puts(b, " ");
+            add_md(b, top->title);
+            if (top->grade == ODCA_G_WAIVED)
+                odca_buf_puts(b, " (with waivers)");
+        } else {
+            odca_buf_puts(b, "none");
+        }
+        odca_buf_puts(b, " |\n");
+    }
+    free(ids);
+}
+
 static int render(const struct odca_run_result *run, char **out, size_t *len,
                   struct odca_error **err)
 {
@@ -232,6 +282,7 @@ static int render(const struct odca_run_result *run, char **out, size_t *len,
 
     add_title(&b, run);
     add_counts(&b, run);
+    add_profiles(&b, run);
     add_endpoint_notes(&b, run);
     add_not_passed(&b, run);
     add_cleanup_errors(&b, run);

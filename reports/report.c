@@ -173,3 +173,37 @@ void odca_report_add_secs(struct odca_buf *b, int64_t ms)
     odca_buf_printf(b, "%lld.%03lld s", (long long)(ms / 1000),
                     (long long)(ms % 1000));
 }
+
+const char **odca_report_level_ids(const struct odca_run_result *run,
+                                   size_t *n)
+{
+    size_t max = 0, i, k, j;
+    const char **ids;
+
+    for (i = 0; i < run->n_profiles; i++)
+        max += run->profiles[i].n_levels;
+    ids = xcalloc(max + 1, sizeof(*ids));
+    *n = 0;
+    for (i = 0; i < run->n_profiles; i++) {
+        for (k = 0; k < run->profiles[i].n_levels; k++) {
+            const char *id = run->profiles[i].levels[k].id;
+
+            for (j = 0; j < *n && strcmp(ids[j], id); j++)
+                ;
+            if (j == *n)
+                ids[(*n)++] = id;
+        }
+    }
+    return ids;
+}
+
+const struct odca_level_grade *
+odca_report_find_level(const struct odca_profile_result *p, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < p->n_levels; i++)
+        if (p->levels[i].id && !strcmp(p->levels[i].id, id))
+            return &p->levels[i];
+    return NULL;
+}

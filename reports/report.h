@@ -107,6 +107,17 @@ typedef void odca_report_put_fn(struct odca_buf *b, const char *s, size_t n,
  */
 void odca_report_add_clean(struct odca_buf *b, const char *str, unsigned flags,
                            odca_report_put_fn *put);
+/*
+ * The profile level ids of every row of run->profiles, in the order they
+ * first appear (the columns of a profile table).  Caller frees the array;
+ * the strings are borrowed from the run.
+ */
+const char **odca_report_level_ids(const struct odca_run_result *run,
+                                   size_t *n);
+/* Row p's grade of level id, or NULL where the level does not apply. */
+const struct odca_level_grade *
+odca_report_find_level(const struct odca_profile_result *p, const char *id);
+
 /* "12.345 s" from milliseconds (a negative duration shows as 0). */
 void odca_report_add_secs(struct odca_buf *b, int64_t ms);
 /* Append s cleaned and escaped for Markdown text (reports/markdown.c). */
