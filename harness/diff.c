@@ -32,16 +32,6 @@ static const char *mapped(const struct odca_diff_opts *opts, const char *name)
     return name;
 }
 
-static int same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
-static char *where_of(const char *ep, const char *peer)
-{
-    return peer ? xasprintf("%s -> %s", ep, peer) : xstrdup(ep);
-}
-
 /* The old case that is new case c, or NULL. */
 static const struct odca_case_result *
 find_old(const struct odca_run_result *old_run, const struct odca_case_result *c,
@@ -52,9 +42,9 @@ find_old(const struct odca_run_result *old_run, const struct odca_case_result *c
     for (i = 0; i < old_run->n_cases; i++) {
         const struct odca_case_result *o = &old_run->cases[i];
 
-        if (same(o->case_id, c->case_id) &&
-            same(mapped(opts, o->endpoint), c->endpoint) &&
-            same(mapped(opts, o->peer), c->peer))
+        if (odca_str_same(o->case_id, c->case_id) &&
+            odca_str_same(mapped(opts, o->endpoint), c->endpoint) &&
+            odca_str_same(mapped(opts, o->peer), c->peer))
             return o;
     }
     return NULL;
@@ -69,9 +59,9 @@ static int in_new(const struct odca_run_result *new_run,
     for (i = 0; i < new_run->n_cases; i++) {
         const struct odca_case_result *c = &new_run->cases[i];
 
-        if (same(o->case_id, c->case_id) &&
-            same(mapped(opts, o->endpoint), c->endpoint) &&
-            same(mapped(opts, o->peer), c->peer))
+        if (odca_str_same(o->case_id, c->case_id) &&
+            odca_str_same(mapped(opts, o->endpoint), c->endpoint) &&
+            odca_str_same(mapped(opts, o->peer), c->peer))
             return 1;
     }
     return 0;
@@ -92,7 +82,7 @@ static struct odca_change *add(struct odca_diff *d, enum odca_change_kind kind,
     if (c) {
         ch->case_id = xstrdup(c->case_id);
         ch->title = xstrdup(c->title);
-        ch->where = where_of(ep, peer);
+        ch->where = odca_place(ep, peer);
         ch->reason = c->n_reasons ? xstrdup(c->reasons[0]) : NULL;
     }
     return ch;
@@ -151,8 +141,8 @@ find_row(const struct odca_run_result *run, const char *ep, const char *peer,
     size_t i;
 
     for (i = 0; i < run->n_profiles; i++)
-        if (same(mapped(opts, run->profiles[i].endpoint), ep) &&
-            same(mapped(opts, run->profiles[i].peer), peer))
+        if (odca_str_same(mapped(opts, run->profiles[i].endpoint), ep) &&
+            odca_str_same(mapped(opts, run->profiles[i].peer), peer))
             return &run->profiles[i];
     return NULL;
 }
@@ -162,7 +152,7 @@ static void add_profile(struct odca_diff *d, const char *ep, const char *peer,
 {
     struct odca_change *ch = add(d, ODCA_CHANGE_PROFILE, NULL, NULL, NULL);
 
-    ch->where = where_of(ep, peer);
+    ch->where = odca_place(ep, peer);
     ch->level = xstrdup(level);
     ch->from = xstrdup(from);
     ch->to = xstrdup(to);
@@ -186,14 +176,14 @@ static void compare_profiles(struct odca_diff *d,
         for (k = 0; k < p->n_levels; k++) {
             const struct odca_level_grade *g = &p->levels[k];
 
-            for (j = 0; j < o->n_levels && !same(o->levels[j].id, g->id); j++)
+            for (j = 0; j < o->n_levels && !odca_str_same(o->levels[j].id, g->id); j++)
                 ;
             if (j < o->n_levels && o->levels[j].grade != g->grade)
                 add_profile(d, p->endpoint, p->peer, g->id,
                             odca_grade_name(o->levels[j].grade),
                             odca_grade_name(g->grade));
         }
-        if (!same(o->highest, p->highest))
+        if (!odca_str_same(o->highest, p->highest))
             add_profile(d, p->endpoint, p->peer, NULL,
                         o->highest ? o->highest : "none",
                         p->highest ? p->highest : "none");

@@ -119,11 +119,6 @@ static enum odca_grade worse(enum odca_grade a, enum odca_grade b)
     return rank[a] >= rank[b] ? a : b;
 }
 
-static int same(const char *a, const char *b)
-{
-    return a && b ? strcmp(a, b) == 0 : a == b;
-}
-
 /*
  * The verdict of case c that counts for a level whose steps stop at up_to:
  * re-decided from the steps at or below it when some step is above.
@@ -170,8 +165,8 @@ static void find_case(const struct odca_run_result *run, const char *id,
     for (i = 0; i < run->n_cases; i++) {
         const struct odca_case_result *c = &run->cases[i];
 
-        if (same(c->case_id, id) && same(c->endpoint, ep) &&
-            same(c->peer, peer)) {
+        if (odca_str_same(c->case_id, id) && odca_str_same(c->endpoint, ep) &&
+            odca_str_same(c->peer, peer)) {
             g->present = 1;
             g->verdict = counted_verdict(c, up_to);
             return;
@@ -296,8 +291,8 @@ static int pair_ran(const struct odca_run_result *run, const char *ep,
     size_t i;
 
     for (i = 0; i < run->n_cases; i++)
-        if (run->cases[i].peer && same(run->cases[i].endpoint, ep) &&
-            same(run->cases[i].peer, peer))
+        if (run->cases[i].peer && odca_str_same(run->cases[i].endpoint, ep) &&
+            odca_str_same(run->cases[i].peer, peer))
             return 1;
     return 0;
 }

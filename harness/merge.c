@@ -10,11 +10,6 @@
 #include "merge.h"
 #include "util.h"
 
-static int same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 /*
  * The shards ordered by index into by_index[0..n) (shard K at K-1);
  * refuses a result that is no shard, mixed counts, twins and gaps.
@@ -83,7 +78,7 @@ static int same_plan(const struct odca_run_result *a, const char *a_name,
 {
     size_t i;
 
-    if (!same(a->tool_version, b->tool_version)) {
+    if (!odca_str_same(a->tool_version, b->tool_version)) {
         odca_error_set(err, ODCA_ERR_INPUT,
                        "%s was written by odca-harness %s, %s by %s: merge "
                        "shards of one version",
@@ -95,8 +90,8 @@ static int same_plan(const struct odca_run_result *a, const char *a_name,
         const struct odca_suite_ref *x = i < a->n_suites ? &a->suites[i] : NULL;
         const struct odca_suite_ref *y = i < b->n_suites ? &b->suites[i] : NULL;
 
-        if (!x || !y || !same(x->id, y->id) || !same(x->version, y->version) ||
-            !same(x->sha256, y->sha256)) {
+        if (!x || !y || !odca_str_same(x->id, y->id) || !odca_str_same(x->version, y->version) ||
+            !odca_str_same(x->sha256, y->sha256)) {
             odca_error_set(err, ODCA_ERR_INPUT,
                            "%s and %s ran different suites (suite %zu: %s %s "
                            "vs %s %s): shards must run the same files",
@@ -121,7 +116,7 @@ static int same_plan(const struct odca_run_result *a, const char *a_name,
             return -1;
         }
     }
-    if (!same(a->waivers_sha256, b->waivers_sha256)) {
+    if (!odca_str_same(a->waivers_sha256, b->waivers_sha256)) {
         odca_error_set(err, ODCA_ERR_INPUT,
                        "%s and %s applied different waivers files",
                        a_name, b_name);
@@ -236,14 +231,14 @@ static void merge_facts(struct odca_run_result *const *shards, size_t n,
     for (k = 0; k < n; k++) {
         const struct odca_run_result *s = shards[k];
 
-        same_id &= same(s->run_id, shards[0]->run_id);
+        same_id &= odca_str_same(s->run_id, shards[0]->run_id);
         if (s->started_ms && (!out->started_ms || s->started_ms < out->started_ms))
             out->started_ms = s->started_ms;
         if (s->ended_ms > out->ended_ms)
             out->ended_ms = s->ended_ms;
         out->interrupted |= s->interrupted;
         /* each host once, compared whole ("node1" is not "node10") */
-        for (j = 0; s->host && j < k && !same(shards[j]->host, s->host); j++)
+        for (j = 0; s->host && j < k && !odca_str_same(shards[j]->host, s->host); j++)
             ;
         if (s->host && j == k)
             odca_buf_printf(&hosts, "%s%s", hosts.len ? ", " : "", s->host);

@@ -422,3 +422,13 @@ int odca_rm_rf(const char *path)
         return -1;
     return 0;
 }
+
+int odca_str_same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+char *odca_place(const char *endpoint, const char *peer)
+{
+    return peer ? xasprintf("%s -> %s", endpoint, peer) : xstrdup(endpoint);
+}

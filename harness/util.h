@@ -81,6 +81,11 @@ int odca_mkdir_p(const char *path, struct odca_error **err);
 
 /* 1 if s starts with prefix. */
 int odca_starts_with(const char *s, const char *prefix);
+/* 1 if a and b are both NULL or equal strings. */
+int odca_str_same(const char *a, const char *b);
+/* Where a case ran as every report prints it: "a" or "a -> b" (caller
+   frees). */
+char *odca_place(const char *endpoint, const char *peer);
 /*
  * Fold s in place into a name every hypervisor accepts: lower case, and
  * anything but [a-z0-9-] becomes '-'.  VM and volume names the harness

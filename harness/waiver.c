@@ -218,13 +218,6 @@ void odca_waivers_free(struct odca_waivers *w)
     free(w);
 }
 
-/* Where a case ran, as reports print it: "a" or "a -> b". */
-static char *case_place(const struct odca_case_result *c)
-{
-    return c->peer ? xasprintf("%s -> %s", c->endpoint, c->peer)
-                   : xstrdup(c->endpoint);
-}
-
 /* The reason line of a case whose only matching waiver had expired. */
 static char *expired_line(const struct odca_case_waiver *w)
 {
@@ -254,7 +247,7 @@ void odca_waivers_apply(struct odca_waivers *w, struct odca_case_result *c,
 
     if (!w || !c->case_id || !c->endpoint)
         return;
-    place = case_place(c);
+    place = odca_place(c->endpoint, c->peer);
     for (i = 0; i < w->n; i++) {
         struct odca_waiver *x = &w->items[i];
 

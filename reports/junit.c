@@ -36,11 +36,6 @@ static const char *or_dash(const char *s)
     return s ? s : "-";
 }
 
-static int same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /*
  * Append s as characters XML 1.0 allows: libxml2 escapes markup but copies
  * control characters and invalid UTF-8, which would make the file
@@ -306,7 +301,7 @@ static void endpoint_properties(struct junit *j,
     for (i = 0; i < run->n_endpoints; i++) {
         const struct odca_endpoint_result *e = &run->endpoints[i];
 
-        if (!same(e->name, name))
+        if (!odca_str_same(e->name, name))
             continue;
         snprintf(key, sizeof(key), "%s.driver", role);
         property(j, key, e->driver);
@@ -325,7 +320,7 @@ static void write_properties(struct junit *j, const struct odca_run_result *run,
     property(j, "run.id", run->run_id);
     property(j, "tool.version", run->tool_version);
     for (i = 0; i < run->n_suites; i++)
-        if (same(run->suites[i].id, g->suite))
+        if (odca_str_same(run->suites[i].id, g->suite))
             property(j, "suite.version", run->suites[i].version);
     if (g->peer) {
         endpoint_properties(j, run, "source", g->endpoint);
@@ -386,9 +381,9 @@ static struct group *group_cases(const struct odca_run_result *run,
         struct group *g;
 
         for (k = 0; k < n; k++)
-            if (same(groups[k].suite, c->suite) &&
-                same(groups[k].endpoint, c->endpoint) &&
-                same(groups[k].peer, c->peer))
+            if (odca_str_same(groups[k].suite, c->suite) &&
+                odca_str_same(groups[k].endpoint, c->endpoint) &&
+                odca_str_same(groups[k].peer, c->peer))
                 break;
         if (k == n) {
             groups = xgrow(groups, sizeof(*groups), n + 1, &alloc);
